@@ -1,0 +1,29 @@
+# The two commands a new user needs: `make demo` and `make test`. Every target
+# bootstraps first (a no-op in seconds when nothing changed).
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+ENV := source sarl_env.sh
+PYTEST_ARGS ?=
+
+.PHONY: bootstrap demo test lint bench clean
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+## Main job on the built-in simulator (no robot, no GPU, no API key).
+demo: bootstrap
+	@$(ENV) && bash scripts/demo.sh
+
+## Lint, then every test of every package.
+test: bootstrap lint
+	@$(ENV) && python -m pytest $(PYTEST_ARGS)
+
+lint: bootstrap
+	@$(ENV) && ruff check .
+
+## Speed and memory numbers (printed, not asserted).
+bench: bootstrap
+	@$(ENV) && bash scripts/bench.sh
+
+clean:
+	rm -rf build install log sarl_env.sh

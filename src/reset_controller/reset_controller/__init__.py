@@ -1,0 +1,1 @@
+"""PID reset-to-home action server for the WidowX 250."""

@@ -1,0 +1,1 @@
+"""Built-in simulator: WidowX tabletop, task suite, stand-in VLA, openpi-protocol policy server."""
