@@ -63,7 +63,9 @@ fix_exported_include_paths() {
 
 build_workspace() {
   local want
-  want=$(cd "$ROOT" && find src launch config -type f \
+  local roots=(src)
+  for dir in launch config; do [[ -d "$ROOT/$dir" ]] && roots+=("$dir"); done
+  want=$(cd "$ROOT" && find "${roots[@]}" -type f \
     \( -name package.xml -o -name setup.py -o -name setup.cfg -o -name CMakeLists.txt \
        -o -name '*.msg' -o -name '*.srv' -o -name '*.action' -o -name '*.launch.py' \
        -o -name '*.yaml' -o -name 'plugin.xml' \) -print0 | sort -z \
