@@ -1,0 +1,68 @@
+"""The sarl node graph, described once.
+
+Both the ROS 2 launch files (``launch/*.launch.py``) and the local process runner
+(``sarl_bringup.local_launch``, used where ``ros2 launch`` is absent) read this
+description, so the two ways of starting the stack can never drift apart.
+Nothing here imports ROS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PROFILES = ("sim", "real_widowx")
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """One process of the graph: a ROS 2 node or a plain program (the sim policy server)."""
+
+    package: str
+    """ROS 2 package that installs the executable."""
+    executable: str
+    """console_scripts entry installed under ``lib/<package>/``."""
+    name: str
+    """Node name (also the section of the parameter file that configures it)."""
+    is_ros_node: bool = True
+    """False for plain programs that take command-line arguments instead of ROS parameters."""
+    arguments: tuple[str, ...] = ()
+    """Extra command-line arguments (plain programs only)."""
+    required: bool = True
+    """If it dies, the whole graph is stopped with an error."""
+
+
+@dataclass(frozen=True)
+class GraphSpec:
+    """A complete graph: the processes and the parameter file they share."""
+
+    profile: str
+    parameter_file: str
+    """File name in ``config/`` (installed to ``share/sarl_bringup/config``)."""
+    nodes: tuple[NodeSpec, ...] = field(default_factory=tuple)
+
+    def packages(self) -> set[str]:
+        return {node.package for node in self.nodes}
+
+
+_COMMON = (
+    NodeSpec("widowx_driver", "driver", "widowx_driver"),
+    NodeSpec("reset_controller", "reset_controller", "reset_controller"),
+    NodeSpec("sarl_vla_bridge", "vla_bridge", "vla_bridge"),
+    NodeSpec("sarl_agent", "vlm_proposer", "vlm_proposer"),
+    NodeSpec("sarl_agent", "agent", "sarl_agent"),
+)
+
+SIM_POLICY_SERVER = NodeSpec(
+    "sarl_sim", "policy_server", "sim_policy_server", is_ros_node=False,
+    arguments=("--host", "127.0.0.1", "--port", "8000"),
+)
+
+
+def graph_for(profile: str) -> GraphSpec:
+    """The graph of one deployment profile: ``sim`` (built-in simulator) or ``real_widowx``."""
+    if profile == "sim":
+        return GraphSpec("sim", "sim.yaml", (SIM_POLICY_SERVER, *_COMMON))
+    if profile == "real_widowx":
+        # The policy server runs on the GPU host; the graph only reaches it over the network.
+        return GraphSpec("real_widowx", "real_widowx.yaml", _COMMON)
+    raise ValueError(f"unknown graph profile {profile!r}; choose one of {PROFILES}")
