@@ -42,9 +42,10 @@ install_requirements() {
   fi
   say "installing ROS 2 Kilted wheels and Python dependencies (first run: a few minutes)"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip wheel
+  # (The filter drops pip's notes about find-links folders that do not exist on this machine.)
   "$VENV/bin/python" -m pip install --quiet \
     -r "$ROOT/requirements/ros.txt" -r "$ROOT/requirements/python.txt" \
-    -c "$ROOT/requirements/constraints.txt"
+    -c "$ROOT/requirements/constraints.txt" 2> >(grep -v "^WARNING: Location" >&2)
   fix_exported_include_paths
   echo "$want" >"$STAMPS/pip"
 }
@@ -102,6 +103,9 @@ EOF
 
 main() {
   local started=$SECONDS
+  # One bootstrap at a time per checkout (parallel test runs and shells share .venv and install/).
+  exec 9>"$ROOT/.bootstrap.lock"
+  flock 9
   check_tools
   make_venv
   mkdir -p "$ROOT/log"
