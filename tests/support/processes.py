@@ -34,7 +34,8 @@ class PeerProcess:
         return self._process.poll() is None
 
     def log_text(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self._log_path.read_text(errors="replace")
 
     def kill(self) -> None:
