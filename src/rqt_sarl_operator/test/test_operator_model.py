@@ -1,0 +1,131 @@
+"""The panel's rules without ROS or Qt: what is shown, when a label may be sent, which episode it names."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pytest
+
+from rqt_sarl_operator.operator_model import (
+    EpisodeStatus,
+    LabelReply,
+    LabelRequest,
+    OperatorModel,
+    Outcome,
+    Phase,
+    candidate_rows,
+    phase_name,
+    success_rate_text,
+)
+
+AWAITING = EpisodeStatus(phase=Phase.AWAITING_LABEL, task="stack the cups", episode=12, step=3, max_steps=8)
+
+
+@pytest.mark.parametrize(
+    ("phase", "name"),
+    [
+        (Phase.IDLE, "idle"),
+        (Phase.CHOOSING, "choosing prompt"),
+        (Phase.EXECUTING, "executing prompt"),
+        (Phase.RESETTING, "resetting"),
+        (Phase.AWAITING_LABEL, "awaiting label"),
+        (Phase.LEARNING, "learning"),
+        (Phase.DONE, "done"),
+        (42, "unknown phase 42"),
+    ],
+)
+def test_phase_names(phase: int, name: str) -> None:
+    assert phase_name(phase) == name
+
+
+@pytest.mark.parametrize(
+    ("successes", "done", "text"),
+    [(24, 36, "24 / 36  (67 %)"), (0, 5, "0 / 5  (0 %)"), (0, 0, "no labelled episodes yet")],
+)
+def test_success_rate_text(successes: int, done: int, text: str) -> None:
+    assert success_rate_text(successes, done) == text
+
+
+def test_candidates_sorted_by_probability_with_missing_values_last() -> None:
+    status = EpisodeStatus(
+        phase=Phase.EXECUTING,
+        current_prompt="pick up the cup",
+        candidate_ids=(0, 4, 9, 2),
+        candidate_prompts=("reset to home", "pick up the cup", "push the plate", "open the gripper"),
+        q_values=(0.1, 0.8, 0.3),
+        probabilities=(0.2, 0.7, math.nan),
+    )
+    rows = candidate_rows(status)
+    assert [r.prompt_id for r in rows] == [4, 0, 9, 2]
+    assert rows[0].is_current and not any(r.is_current for r in rows[1:])
+    assert rows[2].probability is None and rows[2].q == pytest.approx(0.3)
+    assert rows[3].q is None and rows[3].probability is None
+
+
+@pytest.mark.parametrize("phase", [p for p in Phase if p != Phase.AWAITING_LABEL])
+def test_labels_only_offered_while_awaiting_a_label(phase: Phase) -> None:
+    model = OperatorModel()
+    model.apply_status(dataclasses.replace(AWAITING, phase=phase))
+    assert not model.view().label_enabled
+    assert model.press_label(Outcome.SUCCESS) is None
+
+
+def test_no_label_before_any_status() -> None:
+    model = OperatorModel()
+    view = model.view()
+    assert not view.connected and not view.label_enabled and view.phase is None
+    assert model.press_label(Outcome.FAILURE) is None
+
+
+def test_press_names_the_episode_shown_and_blocks_until_the_reply() -> None:
+    model = OperatorModel()
+    model.apply_status(AWAITING)
+    request = model.press_label(Outcome.FAILURE)
+    assert request == LabelRequest(episode=12, outcome=Outcome.FAILURE)
+    assert not model.label_enabled, "a second press while the first is in flight"
+    assert model.press_label(Outcome.SUCCESS) is None
+
+
+def test_accepted_episode_cannot_be_labelled_again_even_if_status_lags() -> None:
+    model = OperatorModel()
+    model.apply_status(AWAITING)
+    model.press_label(Outcome.SUCCESS)
+    model.apply_reply(LabelReply(12, Outcome.SUCCESS, accepted=True))
+    model.apply_status(AWAITING)  # the agent's next status has not caught up yet
+    assert not model.label_enabled
+    assert model.view().notice.tone == "ok"
+    model.apply_status(dataclasses.replace(AWAITING, episode=13))
+    assert model.label_enabled, "the next episode can be labelled"
+
+
+def test_refused_label_shows_the_reason_and_allows_another_try() -> None:
+    model = OperatorModel()
+    model.apply_status(AWAITING)
+    model.press_label(Outcome.ABORT)
+    model.apply_reply(LabelReply(12, Outcome.ABORT, accepted=False, reason="wrong episode"))
+    notice = model.view().notice
+    assert notice.tone == "error" and "ABORT refused: wrong episode" in notice.text
+    assert model.label_enabled
+
+
+def test_estop_click_toggles_but_key_only_engages() -> None:
+    model = OperatorModel()
+    assert model.click_estop() is True, "unknown state: a click engages"
+    assert model.click_estop() is False, "engaged: a click clears"
+    assert model.key_estop() is True
+    assert model.key_estop() is True, "the key never clears"
+    model.apply_estop(False)
+    assert model.view().estop_engaged is False
+
+
+def test_view_formats_the_status() -> None:
+    model = OperatorModel()
+    model.apply_status(dataclasses.replace(AWAITING, current_prompt="", successes=3, episodes_done=4, message="hi"))
+    view = model.view()
+    assert view.episode_text == "Episode 12  ·  step 3 / 8"
+    assert view.phase_text == "awaiting label"
+    assert view.prompt_text == "—"
+    assert view.success_text == "3 / 4  (75 %)"
+    assert view.detail_text == "hi"
+    assert view.notice.text == "Episode 12 is over: was it a success?"
