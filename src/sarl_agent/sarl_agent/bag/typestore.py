@@ -18,7 +18,9 @@ from rosbags.typesys.store import Typestore
 
 INTERFACE_PACKAGE = "sarl_interfaces"
 # Registration order: a message before the messages that embed it.
-SARL_MESSAGES = ("ArmCommand", "ArmState", "Observation", "CandidateSet", "SemanticTransition", "EpisodeStatus", "TransitionAck")
+SARL_MESSAGES = (
+    "ArmCommand", "ArmState", "Observation", "CandidateSet", "SemanticTransition", "EpisodeStatus", "TransitionAck",
+)
 
 
 def interface_share_dir() -> Path:

@@ -1,0 +1,153 @@
+"""Fixtures for the reset controller's node tests: the simulated driver, the controller and a client peer.
+
+``HostedNode`` is the same small helper as in widowx_driver's tests (test modules of
+different packages cannot import each other); it could move to tests/support.
+
+These tests use widowx_driver (and through it sarl_sim) from the workspace. That is not
+declared as a ``test_depend``: colcon counts test dependencies when ordering the build, and
+widowx_driver -> sarl_sim -> reset_controller would close a cycle.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import rclpy
+from rclpy.action import ActionClient
+from rclpy.context import Context
+from rclpy.executors import MultiThreadedExecutor
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from reset_controller.reset_node import ESTOP_QOS, ResetControllerNode
+from sarl_interfaces.action import ResetToHome
+from sarl_interfaces.msg import ArmCommand, ArmState
+from std_msgs.msg import Bool
+from support.ros_node import wait_until
+from widowx_driver.driver_node import DriverNode
+
+
+class HostedNode:
+    """A node created in a fresh Context and spun by a MultiThreadedExecutor in a thread."""
+
+    def __init__(self, factory: Callable[[Context], Node], threads: int = 4) -> None:
+        self.context = Context()
+        rclpy.init(context=self.context)
+        self.node = factory(self.context)
+        self._executor = MultiThreadedExecutor(num_threads=threads, context=self.context)
+        self._executor.add_node(self.node)
+        self._thread = threading.Thread(target=self._executor.spin, daemon=True)
+        self._thread.start()
+
+    def close(self, finalize: Callable[[], None] | None = None) -> None:
+        """Stop spinning first, then ``finalize`` (e.g. a lifecycle shutdown), then destroy node and context.
+
+        The spin thread must be gone before entities are destroyed: else it trips over them.
+        """
+        self._executor.shutdown(timeout_sec=5.0)
+        self._thread.join(timeout=5.0)
+        if finalize is not None:
+            finalize()
+        self.node.destroy_node()
+        rclpy.shutdown(context=self.context)
+
+
+class RigPeer(Node):
+    """The test's side: arm_state probe, arm_command and estop publishers, reset_to_home client.
+
+    Everything is created before the node is spun: rclpy's ActionClient registers itself with
+    the node before it has its lock, so creating one on a node that is already spinning races
+    with the executor (AttributeError '_lock' in the executor thread, which then dies).
+    """
+
+    def __init__(self, context: Context) -> None:
+        super().__init__("reset_test_peer", context=context)
+        self._lock = threading.Lock()
+        self._states: list[ArmState] = []
+        self.create_subscription(ArmState, "arm_state", self._state_callback, 10)
+        self.commands = self.create_publisher(ArmCommand, "arm_command", 10)
+        self.estop = self.create_publisher(Bool, "estop", ESTOP_QOS)
+        self.client = ActionClient(self, ResetToHome, "reset_to_home")
+
+    def _state_callback(self, msg: ArmState) -> None:
+        with self._lock:
+            self._states.append(msg)
+
+    def latest_state(self) -> ArmState | None:
+        with self._lock:
+            return self._states[-1] if self._states else None
+
+
+class ResetRig:
+    """Simulated driver + reset controller under test + a peer with the action client, all matched."""
+
+    def __init__(self, controller_parameters: dict[str, Any]) -> None:
+        self._closers: list[Callable[[], None]] = []  # filled as parts start, so a failed start still cleans up
+        try:
+            self._start(controller_parameters)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self, controller_parameters: dict[str, Any]) -> None:
+        driver_parameters = [Parameter("control_rate_hz", value=20.0), Parameter("watchdog_timeout", value=30.0)]
+        driver = HostedNode(lambda c: DriverNode(context=c, parameter_overrides=driver_parameters))
+        self._closers.append(lambda: driver.close(finalize=driver.node.shut_down))
+        assert driver.node.start_if_autostart()
+        overrides = [Parameter(name, value=value) for name, value in controller_parameters.items()]
+        controller = HostedNode(lambda c: ResetControllerNode(context=c, parameter_overrides=overrides))
+        self._closers.append(controller.close)
+        peer_host = HostedNode(RigPeer, threads=2)
+        self._closers.append(peer_host.close)
+        self.peer: RigPeer = peer_host.node
+        self.client, self.commands, self.estop = self.peer.client, self.peer.commands, self.peer.estop
+        assert self.client.wait_for_server(timeout_sec=20.0), "reset_to_home server not found"
+        wait_until(lambda: self.commands.get_subscription_count() > 0, 20, "the driver to subscribe arm_command")
+        wait_until(lambda: self.estop.get_subscription_count() >= 2, 20, "driver and controller to subscribe estop")
+        # Discovery can take seconds on a loaded 2-core machine; these waits end as soon as it is done.
+        try:
+            wait_until(lambda: self.latest_state() is not None, 20, "a first arm_state at the peer")
+        except TimeoutError:
+            sub = [x for x in self.peer.subscriptions if x.topic_name.endswith("arm_state")][0]
+            print("DBG reader matched", sub.get_publisher_count(), "writer matched", driver.node._state_pub.get_subscription_count(),
+                  "ctl state", controller.node._state is not None, "peer thread", peer_host._thread.is_alive(),
+                  "driver thread", driver._thread.is_alive(), "tick alive", driver.node._tick_timer is not None, flush=True)
+            import traceback, sys as _s
+            for tid, fr in _s._current_frames().items():
+                st = "".join(traceback.format_stack(fr)[-3:])
+                print("THR", tid, st, flush=True)
+            raise
+        # Readiness only (private on purpose): a goal sent before the controller has a state just waits.
+        wait_until(lambda: controller.node._state is not None, 20, "a first arm_state at the controller")
+
+    def latest_state(self) -> ArmState | None:
+        return self.peer.latest_state()
+
+    def move_away(self) -> ArmState:
+        """Close the gripper at home, then move ~14 cm away: (0.15, 0.15, 0.07), closed."""
+        moves = [(0, 0, 0)] * 2 + [(-0.05, 0, 0)] * 2 + [(0, 0.05, 0)] * 2 + [(0, 0, -0.05)]
+        for dx, dy, dz in moves:
+            self.commands.publish(ArmCommand(source=ArmCommand.SOURCE_OPERATOR, dx=float(dx), dy=float(dy),
+                                             dz=float(dz), gripper=0.0))  # fmt: skip
+        wait_until(lambda: self.latest_state().commands_applied == len(moves), 10, "the arm to move away")
+        return self.latest_state()
+
+    def close(self) -> None:
+        while self._closers:
+            self._closers.pop()()
+
+
+@pytest.fixture
+def make_rig() -> Iterator[Callable[..., ResetRig]]:
+    """``make_rig(**controller_parameters)`` → a :class:`ResetRig`, closed after the test."""
+    rigs: list[ResetRig] = []
+
+    def make(**controller_parameters: Any) -> ResetRig:
+        rigs.append(ResetRig(controller_parameters))
+        return rigs[-1]
+
+    yield make
+    for rig in rigs:
+        rig.close()

@@ -1,0 +1,124 @@
+"""The reset_to_home action server driving the simulated arm through the real driver node."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+from action_msgs.msg import GoalStatus
+from sarl_interfaces.action import ResetToHome
+from std_msgs.msg import Bool
+from support.ros_node import wait_future, wait_until
+
+HOME_XYZ = np.array([0.25, 0.05, 0.12])
+
+
+class Feedback:
+    """Collects feedback of one goal, thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.items: list[ResetToHome.Feedback] = []
+
+    def __call__(self, message) -> None:
+        with self._lock:
+            self.items.append(message.feedback)
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self.items)
+
+
+def send_goal(rig, tolerance: float = 0.0, timeout: float = 0.0, feedback: Feedback | None = None):
+    goal = ResetToHome.Goal(tolerance=tolerance, timeout=timeout)
+    return wait_future(rig.client.send_goal_async(goal, feedback_callback=feedback), 10)
+
+
+def distance_from_home(state) -> float:
+    return float(np.linalg.norm(np.array([state.x, state.y, state.z]) - HOME_XYZ))
+
+
+def test_drives_the_arm_home_within_tolerance_with_feedback_and_opens_the_gripper(make_rig):
+    rig = make_rig(rate_hz=20.0)
+    away = rig.move_away()
+    assert distance_from_home(away) > 0.1 and away.gripper < 0.1
+    feedback = Feedback()
+    handle = send_goal(rig, feedback=feedback)
+    assert handle.accepted
+    outcome = wait_future(handle.get_result_async(), 15)
+    assert outcome.status == GoalStatus.STATUS_SUCCEEDED, outcome.result.message
+    assert outcome.result.reached and outcome.result.final_error <= 0.005
+    errors = [item.error for item in feedback.items]
+    assert len(errors) >= 3 and errors[0] > 0.1  # started far away (the first state may predate the last move)
+    assert errors[-1] <= 0.005
+    assert all(b >= a for a, b in zip((item.elapsed for item in feedback.items),
+                                      (item.elapsed for item in feedback.items[1:]), strict=False))  # fmt: skip
+    wait_until(lambda: distance_from_home(rig.latest_state()) <= 0.005, 5, "the driver to report the arm home")
+    assert rig.latest_state().gripper >= 0.9
+
+
+def test_cancel_is_honoured_within_a_tick(make_rig):
+    rig = make_rig(rate_hz=2.0)  # 0.5 s per tick: the goal would take many seconds
+    rig.move_away()
+    feedback = Feedback()
+    handle = send_goal(rig, feedback=feedback)
+    wait_until(lambda: feedback.count() >= 1, 5, "first feedback")
+    canceled_at = time.monotonic()
+    wait_future(handle.cancel_goal_async(), 5)
+    outcome = wait_future(handle.get_result_async(), 5)
+    assert time.monotonic() - canceled_at < 0.5 + 0.5
+    assert outcome.status == GoalStatus.STATUS_CANCELED
+    assert not outcome.result.reached and "canceled" in outcome.result.message
+    assert outcome.result.final_error > 0.05
+
+
+def test_aborts_on_timeout_with_a_filled_result(make_rig):
+    rig = make_rig(rate_hz=5.0)
+    rig.move_away()
+    handle = send_goal(rig, timeout=0.3)
+    outcome = wait_future(handle.get_result_async(), 5)
+    assert outcome.status == GoalStatus.STATUS_ABORTED
+    assert not outcome.result.reached
+    assert "timed out" in outcome.result.message
+    assert 0.005 < outcome.result.final_error < 0.2
+
+
+def test_a_second_goal_is_rejected_while_one_runs(make_rig):
+    rig = make_rig(rate_hz=2.0)
+    rig.move_away()
+    feedback = Feedback()
+    first = send_goal(rig, feedback=feedback)
+    wait_until(lambda: feedback.count() >= 1, 5, "the first goal running")
+    second = send_goal(rig)
+    assert first.accepted and not second.accepted
+    wait_future(first.cancel_goal_async(), 5)
+    assert wait_future(first.get_result_async(), 5).status == GoalStatus.STATUS_CANCELED
+    third = send_goal(rig, timeout=0.2)  # the server is free again once the first goal ended
+    assert third.accepted
+    wait_future(third.get_result_async(), 5)
+
+
+def test_estop_aborts_a_running_goal_and_refuses_new_ones_until_cleared(make_rig):
+    rig = make_rig(rate_hz=2.0)
+    rig.move_away()
+    feedback = Feedback()
+    running = send_goal(rig, feedback=feedback)
+    wait_until(lambda: feedback.count() >= 1, 5, "the goal running")
+    rig.estop.publish(Bool(data=True))
+    outcome = wait_future(running.get_result_async(), 5)
+    assert outcome.status == GoalStatus.STATUS_ABORTED and "e-stop" in outcome.result.message
+    assert not send_goal(rig).accepted
+    rig.estop.publish(Bool(data=False))
+    # The controller hears the clear on two paths (estop, arm_state); each goal request is answered, so
+    # asking again until one is accepted waits on events, bounded.
+    accepted = []
+
+    def goal_accepted() -> bool:
+        handle = send_goal(rig, timeout=0.2)
+        if handle.accepted:
+            accepted.append(handle)
+        return bool(accepted)
+
+    wait_until(goal_accepted, 10, "a goal to be accepted once the e-stop is cleared")
+    wait_future(accepted[0].get_result_async(), 5)

@@ -1,0 +1,89 @@
+"""Settings of the agent node, validated in one place.
+
+Built from ROS parameters by the node (``from_parameters``) and usable without
+ROS (tests, the evaluation); a wrong value is refused with the parameter name
+and what is allowed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+REWARD_SOURCES = ("sim", "operator")
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    run_id: str = ""
+    """Unique id of this run (empty: ``run-<UTC time>``); names bags, checkpoints and logs."""
+    task_name: str = "pot_lid_to_towel"
+    """Simulator task slug (reward_source=sim); the scene is reset to it each episode."""
+    task: str = ""
+    """Task instruction on the real robot (reward_source=operator)."""
+    reward_source: str = "sim"
+    """Who labels episodes: ``sim`` (the simulator's success detector) or ``operator`` (label_episode)."""
+    episodes: int = 30
+    """Online episodes to run, then the node writes its outputs and exits (0 = run until stopped)."""
+    max_semantic_steps: int = 6
+    """Semantic steps per episode."""
+    steps_per_prompt: int = 20
+    """Control steps the VLA runs for each prompt (ExecutePrompt.max_steps)."""
+    offer_reset_to_home: bool = True
+    """Offer the reserved reset-to-home action at every step."""
+    seed: int = 0
+    """Seeds the learner and the simulator layouts (episode e uses seed + e)."""
+    learning_config_file: str = ""
+    """YAML file with the learning-core configuration (SarlConfig); empty = defaults."""
+    checkpoint_path: str = ""
+    """Checkpoint to write (and to resume from when ``resume``); empty = <output_dir>/<run_id>/checkpoint.pt."""
+    resume: bool = False
+    """Start from ``checkpoint_path`` if it exists."""
+    checkpoint_every: int = 5
+    """Write the checkpoint every N episodes (and at the end)."""
+    output_dir: str = "runs"
+    """Folder for per-run outputs: checkpoint, episodes.csv, learning_curve.png."""
+    server_timeout: float = 30.0
+    """[s] how long to wait for each service / action server at start-up."""
+    propose_timeout: float = 30.0
+    """[s] deadline of one propose_prompts call."""
+    execute_timeout: float = 120.0
+    """[s] deadline of one execute_prompt or reset_to_home goal."""
+    label_timeout: float = 0.0
+    """[s] how long to wait for the operator's label before the episode counts as ABORT (0 = forever)."""
+
+    def __post_init__(self) -> None:
+        if self.reward_source not in REWARD_SOURCES:
+            raise ValueError(f"reward_source must be one of {REWARD_SOURCES}, got {self.reward_source!r}")
+        for key in ("episodes", "seed"):
+            if getattr(self, key) < 0:
+                raise ValueError(f"{key} must be >= 0, got {getattr(self, key)}")
+        for key in ("max_semantic_steps", "steps_per_prompt", "checkpoint_every"):
+            if getattr(self, key) < 1:
+                raise ValueError(f"{key} must be >= 1, got {getattr(self, key)}")
+        for key in ("server_timeout", "propose_timeout", "execute_timeout"):
+            if not getattr(self, key) > 0:
+                raise ValueError(f"{key} must be > 0 seconds, got {getattr(self, key)}")
+        if self.label_timeout < 0:
+            raise ValueError(f"label_timeout must be >= 0 seconds, got {self.label_timeout}")
+        if self.reward_source == "operator" and not self.task.strip():
+            raise ValueError("task (the instruction) must be set when reward_source is 'operator'")
+        if self.reward_source == "sim" and not self.task_name:
+            raise ValueError("task_name must be set when reward_source is 'sim'")
+        if not self.run_id:
+            object.__setattr__(self, "run_id", time.strftime("run-%Y%m%d-%H%M%S", time.gmtime()))
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.output_dir) / self.run_id
+
+    @property
+    def checkpoint(self) -> Path:
+        return Path(self.checkpoint_path) if self.checkpoint_path else self.run_dir / "checkpoint.pt"
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """Parameter names and defaults, for declaring ROS parameters."""
+        return {f.name: f.default for f in fields(cls)}
