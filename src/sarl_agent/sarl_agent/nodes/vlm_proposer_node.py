@@ -1,0 +1,131 @@
+"""``vlm_proposer`` node: the ``propose_prompts`` service over the ROS-free proposer.
+
+The service always answers: errors go into ``error``; ``success`` is false
+only when not a single prompt could be produced. The callback may block for
+a VLM HTTP call ((retries + 1) * timeout at worst), so it runs in its own
+mutually exclusive callback group under a MultiThreadedExecutor — never in a
+timer, and never sharing a group with anything that must stay responsive.
+Requests are served one at a time, which also keeps cache admission in
+arrival order.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from dataclasses import fields
+from typing import Any
+
+import cv2
+import numpy as np
+import rclpy
+from rcl_interfaces.msg import ParameterDescriptor, ParameterType
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.executors import MultiThreadedExecutor
+from rclpy.node import Node
+from rclpy.signals import SignalHandlerOptions
+from sarl_interfaces.srv import ProposePrompts
+
+from ..proposer import ProposerConfig, build_proposer
+
+
+def jpeg_bytes(image_format: str, data: bytes) -> bytes | None:
+    """JPEG bytes for the VLM from a CompressedImage (re-encoded when it is PNG etc.); None when empty."""
+    if not data:
+        return None
+    if "jpeg" in image_format.lower() or "jpg" in image_format.lower():
+        return data
+    frame = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if frame is None:
+        raise ValueError(f"cannot decode a {image_format!r} image of {len(data)} bytes")
+    ok, encoded = cv2.imencode(".jpg", frame)
+    if not ok:
+        raise ValueError("JPEG re-encoding failed")
+    return encoded.tobytes()
+
+
+class VlmProposerNode(Node):
+    """Answers ``propose_prompts`` from a cache-wrapped Gemini or offline proposer."""
+
+    def __init__(self, **node_kwargs: Any) -> None:
+        super().__init__("vlm_proposer", **node_kwargs)
+        self._config = self._read_config()
+        self._proposer = build_proposer(self._config)
+        self.create_service(
+            ProposePrompts,
+            "propose_prompts",
+            self._propose_callback,
+            callback_group=MutuallyExclusiveCallbackGroup(),
+        )
+        cache = self._proposer.cache
+        self.get_logger().info(
+            f"ready: backend {self._config.backend}"
+            + (f" ({self._config.model})" if self._config.backend == "gemini" else "")
+            + f", prompt cache {len(cache) - 1}/{cache.capacity - 1} prompts"
+            + (f" from {self._config.prompt_cache_file}" if self._config.prompt_cache_file else "")
+        )
+
+    def _read_config(self) -> ProposerConfig:
+        defaults = ProposerConfig()
+        values = {}
+        for field in fields(ProposerConfig):
+            default = getattr(defaults, field.name)
+            if isinstance(default, tuple):
+                descriptor = ParameterDescriptor(read_only=True, type=ParameterType.PARAMETER_STRING_ARRAY)
+                default = list(default)
+            else:
+                descriptor = ParameterDescriptor(read_only=True)
+            values[field.name] = self.declare_parameter(field.name, default, descriptor).value
+        return ProposerConfig.from_mapping(values)
+
+    def _propose_callback(
+        self, request: ProposePrompts.Request, response: ProposePrompts.Response
+    ) -> ProposePrompts.Response:
+        notes = []
+        try:
+            image = jpeg_bytes(request.image.format, bytes(request.image.data))
+        except ValueError as exc:
+            image, notes = None, [f"image ignored: {exc}"]
+        count = int(request.max_candidates) or self._config.default_max_candidates
+        try:
+            proposal = self._proposer.propose(request.task, image, list(request.history), count)
+        except Exception as exc:  # a bug must yield an answer, not a dead service
+            self.get_logger().error(f"proposer failed: {type(exc).__name__}: {exc}")
+            response.success, response.error = False, f"proposer error: {type(exc).__name__}: {exc}"
+            return response
+        if proposal.error:
+            notes.append(proposal.error)
+        response.prompts = list(proposal.prompts)
+        response.from_cache = proposal.from_cache
+        response.success = bool(proposal.prompts)
+        response.error = "; ".join(notes)
+        if response.error:
+            self.get_logger().warning(f"propose_prompts for {request.task!r}: {response.error}")
+        return response
+
+
+def main(args: list[str] | None = None) -> int:
+    """Spin until SIGTERM/SIGINT; a request being answered is finished (bounded) before exiting with 0."""
+    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
+    try:
+        node = VlmProposerNode()
+    except ValueError as exc:
+        rclpy.logging.get_logger("vlm_proposer").fatal(f"invalid configuration: {exc}")
+        rclpy.try_shutdown()
+        return 2
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    executor = MultiThreadedExecutor(num_threads=2)
+    executor.add_node(node)
+    threading.Thread(target=executor.spin, name="executor", daemon=True).start()
+    stop.wait()
+    executor.shutdown(timeout_sec=2.0)
+    node.destroy_node()
+    rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

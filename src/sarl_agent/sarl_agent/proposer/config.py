@@ -1,0 +1,95 @@
+"""The vlm_proposer's parameters, validated in one place, and the one function that builds the proposer.
+
+Every field is a read-only ROS parameter of the node with the same name and
+default. A bad value (or a missing API key for the gemini backend) fails at
+node start with a ValueError naming the parameter.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from .cached import CachedProposer, load_cache
+from .gemini import GeminiProposer, GeminiSettings
+from .offline import OfflineProposer, sim_task_prompts
+
+BACKENDS = ("offline", "gemini")
+
+
+@dataclass(frozen=True)
+class ProposerConfig:
+    """Parameters of the ``vlm_proposer`` node."""
+
+    backend: str = "offline"
+    """'gemini' (google-genai) or 'offline' (task prompts and templates)."""
+    model: str = GeminiSettings.model
+    """Gemini model name."""
+    base_url: str = ""
+    """Gemini endpoint; '' = Google's default."""
+    timeout: float = GeminiSettings.timeout
+    """[s] per Gemini request. Keep (retries + 1) * timeout below the agent's propose_timeout."""
+    retries: int = 1
+    """Extra attempts after a failed, malformed or empty VLM answer, before falling back to the cache."""
+    api_key_env: str = GeminiSettings.api_key_env
+    """Environment variable holding the Gemini API key (never logged)."""
+    temperature: float = GeminiSettings.temperature
+    """Gemini sampling temperature."""
+    cache_capacity: int = 64
+    """Prompt-cache size including 'reset to home' (must equal the agent's cache_capacity)."""
+    prompt_cache_file: str = ""
+    """JSON file to load the cache from at start and save it to after each addition ('' = in memory)."""
+    default_max_candidates: int = 8
+    """Candidates returned when a request says max_candidates = 0."""
+    offline_task: str = ""
+    """sarl_sim task whose candidate prompts the offline proposer offers ('' = none)."""
+    offline_prompts: tuple[str, ...] = ()
+    """Further offline candidate prompts."""
+    offline_objects: tuple[str, ...] = ()
+    """Object names for the offline templates ('pick up the {obj}', ...)."""
+    offline_receptacles: tuple[str, ...] = ()
+    """Receptacle names for the offline templates ('put it in the {rec}', ...)."""
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"parameter 'backend' must be one of {BACKENDS}, got {self.backend!r}")
+        if not 0 <= self.retries <= 10:
+            raise ValueError(f"parameter 'retries' must be in 0..10, got {self.retries!r}")
+        if self.cache_capacity < 2:
+            raise ValueError(
+                f"parameter 'cache_capacity' must be >= 2 (reset to home + prompts), got {self.cache_capacity!r}"
+            )
+        if self.default_max_candidates < 1:
+            raise ValueError(f"parameter 'default_max_candidates' must be >= 1, got {self.default_max_candidates!r}")
+        self.gemini_settings()  # validates model, timeout, api_key_env, temperature
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object]) -> ProposerConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown vlm_proposer parameters {unknown}; known: {sorted(known)}")
+        converted = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+        return cls(**converted)
+
+    def gemini_settings(self) -> GeminiSettings:
+        return GeminiSettings(self.model, self.base_url, self.timeout, self.api_key_env, self.temperature)
+
+    def offline(self) -> OfflineProposer:
+        prompts = [*(sim_task_prompts(self.offline_task) if self.offline_task else ()), *self.offline_prompts]
+        return OfflineProposer(prompts, self.offline_objects, self.offline_receptacles)
+
+
+def build_proposer(config: ProposerConfig, environ: Mapping[str, str] = os.environ) -> CachedProposer:
+    """The cache-wrapped backend; offline also serves as the fallback while the cache is empty."""
+    offline = config.offline()
+    backend = GeminiProposer(config.gemini_settings(), environ) if config.backend == "gemini" else offline
+    cache = load_cache(config.cache_capacity, config.prompt_cache_file or None)
+    return CachedProposer(
+        backend,
+        cache,
+        fallback=offline if backend is not offline else None,
+        retries=config.retries,
+        cache_file=config.prompt_cache_file or None,
+    )

@@ -1,0 +1,102 @@
+"""The vlm_proposer node in-process, called across a real service client."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import cv2
+import numpy as np
+import pytest
+import rclpy
+from rclpy.context import Context
+from rclpy.executors import MultiThreadedExecutor
+from rclpy.parameter import Parameter
+from sarl_agent.nodes.vlm_proposer_node import VlmProposerNode
+from sarl_interfaces.srv import ProposePrompts
+from sensor_msgs.msg import CompressedImage
+from support.ros_node import SpunNode, wait_future
+
+
+class ProposerUnderTest:
+    """VlmProposerNode with its own Context and executor, plus a client node to call it."""
+
+    def __init__(self, namespace: str, **parameters: object) -> None:
+        self.context = Context()
+        rclpy.init(context=self.context)
+        overrides = [Parameter(k, value=v) for k, v in parameters.items()]
+        self.node = VlmProposerNode(context=self.context, namespace=namespace, parameter_overrides=overrides)
+        self.executor = MultiThreadedExecutor(num_threads=2, context=self.context)
+        self.executor.add_node(self.node)
+        self.thread = threading.Thread(target=self.executor.spin, daemon=True)
+        self.thread.start()
+        self.caller = SpunNode(f"caller_{namespace}")
+        self.client = self.caller.node.create_client(ProposePrompts, f"{namespace}/propose_prompts")
+        assert self.client.wait_for_service(timeout_sec=10.0)
+
+    def call(self, task: str, max_candidates: int = 0, image: CompressedImage | None = None) -> ProposePrompts.Response:
+        request = ProposePrompts.Request(task=task, history=["pick up the lid"], max_candidates=max_candidates)
+        if image is not None:
+            request.image = image
+        return wait_future(self.client.call_async(request), 10.0)
+
+    def close(self) -> None:
+        self.caller.close()
+        self.executor.shutdown(timeout_sec=2.0)
+        self.node.destroy_node()
+        rclpy.shutdown(context=self.context)
+        self.thread.join(timeout=5.0)
+
+
+@pytest.fixture
+def start() -> Iterator:
+    started: list[ProposerUnderTest] = []
+
+    def make(namespace: str, **parameters: object) -> ProposerUnderTest:
+        started.append(ProposerUnderTest(namespace, **parameters))
+        return started[-1]
+
+    yield make
+    for proposer in started:
+        proposer.close()
+
+
+def test_offline_backend_answers_with_the_sim_tasks_prompts(start):
+    proposer = start("offline", offline_task="pot_lid_to_towel", default_max_candidates=6)
+    response = proposer.call("move the pot lid to the towel")
+    assert response.success and not response.error and not response.from_cache
+    assert response.prompts[0] == "move the pot lid to the towel" and len(response.prompts) == 6
+    assert "reset to home" not in response.prompts
+    assert len(proposer.call("move the pot lid to the towel", max_candidates=2).prompts) == 2
+
+
+def test_gemini_failures_are_answered_from_the_cache_through_the_service(start, fake_gemini, monkeypatch):
+    monkeypatch.setenv("NODE_TEST_GEMINI_KEY", "node-test-key")
+    proposer = start(
+        "gemini", backend="gemini", base_url=fake_gemini.url, timeout=0.5, retries=0, api_key_env="NODE_TEST_GEMINI_KEY"
+    )
+    png = CompressedImage(format="png", data=cv2.imencode(".png", np.zeros((8, 8, 3), np.uint8))[1].tobytes())
+    first = proposer.call("put the banana in the pot", image=png)
+    assert first.success and list(first.prompts) == ["pick up the banana", "put it in the pot"]
+    inline = fake_gemini.requests[0]["body"]["contents"][0]["parts"][0]["inlineData"]
+    assert inline["mime_type"] == "image/jpeg"
+    fake_gemini.mode = "500"
+    second = proposer.call("put the banana in the pot")
+    assert second.success and second.from_cache and list(second.prompts) == list(first.prompts)
+    assert "HTTP 500" in second.error and "node-test-key" not in second.error
+
+
+def test_success_is_false_only_when_nothing_could_be_produced(start):
+    proposer = start("empty")
+    response = proposer.call("")
+    assert not response.success and not response.prompts and "offline_task" in response.error
+
+
+def test_invalid_parameters_fail_at_start_with_the_name():
+    context = Context()
+    rclpy.init(context=context)
+    try:
+        with pytest.raises(ValueError, match="backend"):
+            VlmProposerNode(context=context, parameter_overrides=[Parameter("backend", value="gpt-4")])
+    finally:
+        rclpy.shutdown(context=context)

@@ -1,0 +1,206 @@
+"""How much time the bridge adds per control step on top of the policy round trip. Prints numbers.
+
+    python -m sarl_vla_bridge.benchmark [--steps 300] [--policy-ms 0] [--image 256x256]
+
+One run, one policy server process (the simulator's openpi-protocol server
+around a fixed chunk, optionally sleeping ``--policy-ms`` to stand in for
+model time), two clients in turn:
+
+* **bare**: a plain openpi-client loop — ``WebsocketClientPolicy.infer`` on
+  a ready-made observation dict, timed per call;
+* **bridge**: the real ``vla_bridge`` node (its own process, as deployed) with
+  ``steps_per_query=1`` and its rate cap at the maximum, fed by a fake driver
+  publishing ``camera/image_raw`` and ``arm_state``; per step = time between
+  consecutive ``arm_command`` arrivals at the driver (ROS message → openpi
+  observation → websocket → action → arm_command, DDS delivery included).
+
+Overhead = bridge - bare at each percentile; ratio = bridge p50 / bare p50.
+Not asserted anywhere: speed targets live here, not in unit tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+
+ROW = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0], dtype=np.float32)
+HORIZON = 10
+
+
+def serve(port: int, policy_ms: float) -> None:
+    """Server mode (run in a child process): a fixed chunk, after ``policy_ms`` of pretend inference."""
+    from sarl_sim.policy_server import PolicyServer
+
+    chunk = np.tile(ROW, (HORIZON, 1))
+
+    def infer(obs: dict) -> dict:
+        if policy_ms:
+            time.sleep(policy_ms / 1000.0)
+        return {"actions": chunk}
+
+    server = PolicyServer(infer, host="127.0.0.1", port=port)
+
+    async def run() -> None:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, server.stop)
+        await server.run(on_ready=lambda p: print(f"listening on ws://127.0.0.1:{p}", flush=True))
+
+    asyncio.run(run())
+
+
+def start_server(policy_ms: float) -> tuple[subprocess.Popen, int]:
+    args = [sys.executable, "-m", "sarl_vla_bridge.benchmark", "--serve", "--policy-ms", str(policy_ms)]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    ready, _, _ = select.select([proc.stdout], [], [], 30.0)
+    line = proc.stdout.readline() if ready else ""
+    match = re.search(r":(\d+)\s*$", line)
+    if not match:
+        proc.terminate()
+        raise RuntimeError(f"policy server did not start (got {line!r})")
+    return proc, int(match.group(1))
+
+
+def bare_loop(port: int, image: np.ndarray, steps: int, warmup: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-call seconds of ``WebsocketClientPolicy.infer`` and the server's own infer_ms."""
+    from openpi_client.websocket_client_policy import WebsocketClientPolicy
+
+    from .observation import build_observation
+
+    client = WebsocketClientPolicy("127.0.0.1", port)
+    obs = build_observation(image, np.zeros(7, np.float32), "pick up the banana")
+    times, server_ms = [], []
+    for i in range(warmup + steps):
+        start = time.perf_counter()
+        response = client.infer(obs)
+        if i >= warmup:
+            times.append(time.perf_counter() - start)
+            server_ms.append(response["server_timing"]["infer_ms"])
+    client._ws.close()  # openpi-client has no close(); end the session politely
+    return np.array(times), np.array(server_ms)
+
+
+def bridge_loop(port: int, image: np.ndarray, steps: int, warmup: int) -> np.ndarray:
+    """Seconds between consecutive arm_command arrivals while the bridge (its own process) runs one query per step."""
+    import rclpy
+    from rclpy.action import ActionClient
+    from rclpy.context import Context
+    from rclpy.executors import MultiThreadedExecutor
+    from rclpy.node import Node
+    from rclpy.qos import QoSProfile, ReliabilityPolicy
+    from sarl_interfaces.action import ExecutePrompt
+    from sarl_interfaces.msg import ArmCommand, ArmState
+    from sensor_msgs.msg import Image
+
+    parameters = {"policy_port": port, "control_rate_hz": 1000.0, "steps_per_query": 1, "inference_timeout": 5.0}
+    ros_args = [arg for name, value in parameters.items() for arg in ("-p", f"{name}:={value}")]
+    bridge = subprocess.Popen(
+        [sys.executable, "-m", "sarl_vla_bridge.bridge_node", "--ros-args", "--log-level", "warn", *ros_args]
+    )
+    context = Context()
+    rclpy.init(context=context)
+    driver = Node("benchmark_driver", context=context)
+    arrivals: list[float] = []
+    driver.create_subscription(ArmCommand, "arm_command", lambda _: arrivals.append(time.perf_counter()), 10)
+    latest = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
+    image_pub = driver.create_publisher(Image, "camera/image_raw", latest)
+    state_pub = driver.create_publisher(ArmState, "arm_state", 10)
+    height, width = image.shape[:2]
+    image_msg = Image(height=height, width=width, encoding="rgb8", step=width * 3, data=image.tobytes())
+
+    def publish_sensors() -> None:
+        image_pub.publish(image_msg)
+        state_pub.publish(ArmState(x=0.25, y=0.05, z=0.12, gripper=1.0))
+
+    driver.create_timer(1.0 / 30.0, publish_sensors)
+    client = ActionClient(driver, ExecutePrompt, "execute_prompt")
+    executor = MultiThreadedExecutor(num_threads=2, context=context)
+    executor.add_node(driver)
+    thread = threading.Thread(target=executor.spin, daemon=True)
+    thread.start()
+    try:
+        if not client.wait_for_server(timeout_sec=30.0):
+            raise RuntimeError("vla_bridge action server not discovered")
+        goal = ExecutePrompt.Goal(prompt="pick up the banana", max_steps=warmup + steps + 1)
+        done = threading.Event()
+        results: list = []
+
+        def on_goal(future) -> None:
+            future.result().get_result_async().add_done_callback(lambda f: (results.append(f.result()), done.set()))
+
+        client.send_goal_async(goal).add_done_callback(on_goal)
+        if not done.wait(120.0):
+            raise RuntimeError("benchmark goal did not finish within 120 s")
+        result = results[0].result
+        if result.outcome != ExecutePrompt.Result.OUTCOME_COMPLETED:
+            raise RuntimeError(f"benchmark goal failed: {result.message}")
+        deadline = time.monotonic() + 5.0
+        while len(arrivals) < warmup + steps + 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        executor.shutdown(timeout_sec=2.0)
+        driver.destroy_node()
+        rclpy.shutdown(context=context)
+        bridge.send_signal(signal.SIGTERM)
+        bridge.wait(timeout=10)
+    return np.diff(np.array(arrivals))[warmup:]
+
+
+def percentiles(values: np.ndarray) -> tuple[float, float]:
+    return float(np.percentile(values, 50)), float(np.percentile(values, 99))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=300, help="measured control steps per client")
+    parser.add_argument("--warmup", type=int, default=20, help="steps dropped before measuring")
+    parser.add_argument("--policy-ms", type=float, default=0.0, help="pretend model time per query in the server")
+    parser.add_argument("--image", default="256x256", help="camera frame HxW published by the fake driver")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve(args.port, args.policy_ms)
+        return
+    os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
+    os.environ.setdefault("ROS_DOMAIN_ID", str(100 + os.getpid() % 100))
+    height, width = (int(v) for v in args.image.lower().split("x"))
+    image = np.random.default_rng(0).integers(0, 256, (height, width, 3), dtype=np.uint8)
+
+    proc, port = start_server(args.policy_ms)
+    try:
+        bare, server_ms = bare_loop(port, image, args.steps, args.warmup)
+        bridge = bridge_loop(port, image, args.steps, args.warmup)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+
+    bare_p, bridge_p = percentiles(bare * 1e3), percentiles(bridge * 1e3)
+    rows = [
+        ("bare openpi-client infer", bare_p),
+        ("bridge step (msg -> arm_command)", bridge_p),
+        ("bridge overhead (bridge - bare)", (bridge_p[0] - bare_p[0], bridge_p[1] - bare_p[1])),
+        ("server-side infer_ms", percentiles(server_ms)),
+    ]
+    print(
+        f"vla_bridge benchmark: {args.steps} steps per client after {args.warmup} warm-up, "
+        f"camera {height}x{width} rgb8, steps_per_query 1, pretend model time {args.policy_ms} ms, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+    )
+    print(f"{'':36s}{'p50 [ms]':>10s}{'p99 [ms]':>10s}")
+    for name, (p50, p99) in rows:
+        print(f"{name:36s}{p50:10.3f}{p99:10.3f}")
+    print(f"ratio bridge/bare: p50 {bridge_p[0] / bare_p[0]:.2f}x, p99 {bridge_p[1] / bare_p[1]:.2f}x")
+    print("(bridge rate cap 1000 Hz = 1 ms floor per step; bridge steps include DDS delivery to the driver)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+"""The ``execute_prompt`` goal loop, free of ROS so every exit path is unit-testable.
+
+One goal = connect (bounded) → repeat { check stop; query the policy when the
+chunk is used up; command one action row; wait for the next control tick }
+until the step or time budget is used. Every exit returns a filled
+:class:`ExecutionResult`; nothing is published after a failure, so the
+driver's watchdog holds the arm.
+
+The node supplies a :class:`GoalIO` (clock, observation, publisher, stop
+reasons); tests supply a fake with a simulated clock.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from .action_chunk import ActionChunk
+from .policy_client import PolicyError
+
+
+class Outcome(enum.IntEnum):
+    """Mirrors ``ExecutePrompt.Result.OUTCOME_*`` (a node test checks the values agree)."""
+
+    COMPLETED = 0
+    CANCELED = 1
+    POLICY_ERROR = 2
+    SAFETY_STOP = 3
+    PREEMPTED = 4
+    INVALID_GOAL = 5
+
+
+@dataclass(frozen=True)
+class GoalSpec:
+    """What the client asked for (``ExecutePrompt.Goal``)."""
+
+    prompt: str
+    max_steps: int = 0
+    """[1] control steps; 0 = use ``max_duration`` only (both 0 = the node's default step budget)."""
+    max_duration: float = 0.0
+    """[s] wall-clock limit; 0 = use ``max_steps`` only."""
+
+
+@dataclass(frozen=True)
+class LoopConfig:
+    """Timing of the control loop (from the node's validated parameters)."""
+
+    control_rate_hz: float
+    steps_per_query: int
+    default_max_steps: int
+    observation_timeout: float
+    """[s] how long a query waits for a fresh observation before the goal aborts."""
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    """Filled ``ExecutePrompt.Result``."""
+
+    outcome: Outcome
+    steps_executed: int
+    elapsed: float
+    message: str
+
+
+class ObservationUnavailable(RuntimeError):
+    """No fresh camera image / arm state yet; the message says which and how old."""
+
+
+class PolicyLike(Protocol):
+    def ensure_connected(self) -> None: ...
+
+    def infer(self, observation: Mapping[str, Any]) -> dict: ...
+
+
+class GoalIO(Protocol):
+    """What the loop needs from its surroundings (the node, or a test fake)."""
+
+    def now(self) -> float:
+        """Monotonic seconds."""
+
+    def wait(self, seconds: float) -> None:
+        """Sleep, but return early when a stop is requested (cancel, preemption, e-stop)."""
+
+    def stop_reason(self) -> tuple[Outcome, str] | None:
+        """Why the goal must stop now, if it must."""
+
+    def observe(self, prompt: str) -> dict:
+        """The openpi observation from the latest data, or raise ObservationUnavailable."""
+
+    def publish(self, action: np.ndarray) -> None:
+        """Command one action row (7,) to the arm."""
+
+    def feedback(self, steps_done: int, elapsed: float) -> None: ...
+
+
+def validate_goal(goal: GoalSpec) -> str | None:
+    """Why the goal is malformed, or None."""
+    if not isinstance(goal.prompt, str) or not goal.prompt.strip():
+        return "prompt must be a non-empty string"
+    if not math.isfinite(goal.max_duration) or goal.max_duration < 0:
+        return f"max_duration must be a finite number >= 0, got {goal.max_duration}"
+    if goal.max_steps < 0:
+        return f"max_steps must be >= 0, got {goal.max_steps}"
+    return None
+
+
+def run_goal(goal: GoalSpec, config: LoopConfig, policy: PolicyLike, io: GoalIO) -> ExecutionResult:
+    """Execute one goal to the end; never raises for policy, observation or stop conditions."""
+    start = io.now()
+    steps = 0
+
+    def finish(outcome: Outcome, message: str) -> ExecutionResult:
+        return ExecutionResult(outcome, steps, max(0.0, io.now() - start), message)
+
+    problem = validate_goal(goal)
+    if problem is not None:
+        return finish(Outcome.INVALID_GOAL, problem)
+    max_steps = goal.max_steps or (config.default_max_steps if goal.max_duration == 0 else 0)
+    period = 1.0 / config.control_rate_hz
+
+    stop = io.stop_reason()
+    if stop is not None:
+        return finish(*stop)
+    try:
+        policy.ensure_connected()
+    except PolicyError as exc:
+        return finish(Outcome.POLICY_ERROR, f"policy server: {exc}")
+
+    chunk: ActionChunk | None = None
+    next_tick = io.now()
+    queries = 0
+    while True:
+        if goal.max_duration and io.now() - start >= goal.max_duration:
+            return finish(
+                Outcome.COMPLETED, f"time budget {goal.max_duration} s used: {steps} steps, {queries} queries"
+            )
+        stop = io.stop_reason()
+        if stop is not None:
+            return finish(*stop)
+        if chunk is None or chunk.exhausted:
+            try:
+                observation = _fresh_observation(goal.prompt, config.observation_timeout, io)
+            except ObservationUnavailable as exc:
+                return finish(*(io.stop_reason() or (Outcome.POLICY_ERROR, f"cannot query the policy: {exc}")))
+            try:
+                chunk = ActionChunk(policy.infer(observation), config.steps_per_query)
+            except PolicyError as exc:
+                return finish(Outcome.POLICY_ERROR, f"policy server: {exc}")
+            except ValueError as exc:
+                return finish(Outcome.POLICY_ERROR, f"policy server sent an unusable chunk: {exc}")
+            queries += 1
+            stop = io.stop_reason()
+            if stop is not None:
+                return finish(*stop)
+        io.publish(chunk.pop())
+        steps += 1
+        io.feedback(steps, io.now() - start)
+        if max_steps and steps >= max_steps:
+            return finish(Outcome.COMPLETED, f"step budget used: {steps} steps, {queries} queries")
+        next_tick = max(next_tick + period, io.now())
+        io.wait(next_tick - io.now())
+
+
+def _fresh_observation(prompt: str, timeout: float, io: GoalIO) -> dict:
+    """Retry ``observe`` until it succeeds or ``timeout`` passes (first messages may still be in flight)."""
+    deadline = io.now() + timeout
+    while True:
+        try:
+            return io.observe(prompt)
+        except ObservationUnavailable:
+            if io.now() >= deadline or io.stop_reason() is not None:
+                raise
+        io.wait(min(0.02, max(0.0, deadline - io.now())))

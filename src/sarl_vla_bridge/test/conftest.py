@@ -1,0 +1,89 @@
+"""Shared pieces of the bridge tests: a scripted policy behind the real openpi-protocol server.
+
+The server is the simulator's :class:`sarl_sim.policy_server.PolicyServer`
+(the same protocol as openpi's ``websocket_policy_server.py``: metadata frame,
+msgpack-numpy in/out, traceback text frame on error, ``/healthz``). The
+policy is scripted so a test can make it slow or failing at will.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+from sarl_sim.policy_server import PolicyServer
+
+HORIZON = 10
+
+
+def chunk_rows(horizon: int = HORIZON) -> np.ndarray:
+    """Row i commands dx = 0.001 * (i + 1): a test can tell which row of a chunk was executed."""
+    rows = np.zeros((horizon, 7), dtype=np.float32)
+    rows[:, 0] = 0.001 * np.arange(1, horizon + 1)
+    rows[:, 6] = 1.0
+    return rows
+
+
+@dataclass
+class ScriptedPolicy:
+    """An ``infer(obs) -> dict`` whose speed and failures the test controls."""
+
+    delay: float = 0.0
+    fail: bool = False
+    horizon: int = HORIZON
+    observations: list[dict] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, obs: dict) -> dict:
+        with self.lock:
+            self.observations.append(obs)
+        if self.delay:
+            time.sleep(self.delay)
+        if self.fail:
+            raise ValueError("scripted policy failure")
+        return {"actions": chunk_rows(self.horizon)}
+
+    @property
+    def calls(self) -> int:
+        with self.lock:
+            return len(self.observations)
+
+
+@pytest.fixture
+def make_server() -> Iterator[Callable[[int], tuple[PolicyServer, ScriptedPolicy]]]:
+    """Factory: a scripted policy served on ``port`` (0 = any); all stopped at teardown."""
+    started: list[tuple[PolicyServer, ScriptedPolicy]] = []
+
+    def make(port: int = 0) -> tuple[PolicyServer, ScriptedPolicy]:
+        started.append(_serve(port))
+        return started[-1]
+
+    yield make
+    for server, policy in started:
+        policy.delay = 0.0
+        server.stop()
+
+
+@pytest.fixture
+def scripted_server(make_server) -> tuple[PolicyServer, ScriptedPolicy]:
+    return make_server()
+
+
+@pytest.fixture(scope="module")
+def module_server() -> Iterator[tuple[PolicyServer, ScriptedPolicy]]:
+    """One scripted server for all tests of a module (each test resets the script)."""
+    server, policy = _serve(0)
+    yield server, policy
+    policy.delay = 0.0
+    server.stop()
+
+
+def _serve(port: int) -> tuple[PolicyServer, ScriptedPolicy]:
+    policy = ScriptedPolicy()
+    server = PolicyServer(policy, host="127.0.0.1", port=port, metadata={"action_horizon": HORIZON})
+    server.start()
+    return server, policy

@@ -1,0 +1,288 @@
+"""The vla_bridge node in-process, a small fake driver node, and a real openpi-protocol server.
+
+The fault test kills a policy server *process* mid-goal: the goal must abort
+within 2 s, no command may follow, and the bridge must serve the next goal
+once the server is back.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import rclpy
+from action_msgs.msg import GoalStatus
+from rclpy.action import ActionClient
+from rclpy.context import Context
+from rclpy.executors import MultiThreadedExecutor
+from rclpy.parameter import Parameter
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+from sarl_interfaces.action import ExecutePrompt
+from sarl_interfaces.msg import ArmCommand, ArmState
+from sarl_vla_bridge.bridge_node import VlaBridgeNode
+from sarl_vla_bridge.execution import Outcome
+from sensor_msgs.msg import Image
+from std_msgs.msg import Bool, Float32MultiArray, MultiArrayDimension
+from support.processes import PeerProcess
+from support.ros_node import SpunNode, wait_future, wait_until
+
+RATE_HZ = 50.0
+
+
+class Bridge:
+    """VlaBridgeNode with its own Context and executor thread (as main() would run it)."""
+
+    def __init__(self, namespace: str = "", **parameters: object) -> None:
+        self.context = Context()
+        rclpy.init(context=self.context)
+        overrides = [Parameter(k, value=v) for k, v in parameters.items()]
+        self.node = VlaBridgeNode(context=self.context, namespace=namespace, parameter_overrides=overrides)
+        self.executor = MultiThreadedExecutor(num_threads=5, context=self.context)
+        self.executor.add_node(self.node)
+        self.thread = threading.Thread(target=self.executor.spin, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.executor.shutdown(timeout_sec=2.0)
+        self.node.destroy_node()
+        rclpy.shutdown(context=self.context)
+        self.thread.join(timeout=5.0)
+
+
+class FakeDriver:
+    """Publishes camera, arm state and scene at 20 Hz; records arm commands; sends goals."""
+
+    def __init__(self, namespace: str = "") -> None:
+        self.spun = SpunNode(f"fake_driver{namespace.replace('/', '_')}")
+        node = self.spun.node
+        ns = f"{namespace}/" if namespace else ""
+        latest = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
+        self._image_pub = node.create_publisher(Image, f"{ns}camera/image_raw", latest)
+        self._state_pub = node.create_publisher(ArmState, f"{ns}arm_state", 10)
+        self._scene_pub = node.create_publisher(Float32MultiArray, f"{ns}sim/scene", latest)
+        estop_qos = QoSProfile(
+            depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL
+        )
+        self.estop_pub = node.create_publisher(Bool, f"{ns}estop", estop_qos)
+        self.commands: list[tuple[float, ArmCommand]] = []
+        self.new_command = threading.Event()
+        node.create_subscription(ArmCommand, f"{ns}arm_command", self._command_callback, 10)
+        self.client = ActionClient(node, ExecutePrompt, f"{ns}execute_prompt")
+        self.feedback: list[int] = []
+        self._image = Image(height=256, width=256, encoding="rgb8", step=768, data=bytes(256 * 256 * 3))
+        scene = Float32MultiArray(data=[float(v) for v in range(22)])
+        scene.layout.dim = [MultiArrayDimension(label="objects", size=2), MultiArrayDimension(label="columns", size=11)]
+        self._scene = scene
+        node.create_timer(0.05, self._publish_sensors)
+
+    def _publish_sensors(self) -> None:
+        self._image_pub.publish(self._image)
+        self._state_pub.publish(ArmState(x=0.25, y=0.05, z=0.12, gripper=1.0))
+        self._scene_pub.publish(self._scene)
+
+    def _command_callback(self, msg: ArmCommand) -> None:
+        self.commands.append((time.monotonic(), msg))
+        self.new_command.set()
+
+    def send(self, prompt: str, max_steps: int = 0, max_duration: float = 0.0):
+        goal = ExecutePrompt.Goal(prompt=prompt, max_steps=max_steps, max_duration=max_duration)
+        handle = wait_future(
+            self.client.send_goal_async(goal, feedback_callback=lambda f: self.feedback.append(f.feedback.steps_done)),
+            10.0,
+        )
+        assert handle.accepted
+        return handle
+
+    def outcome(self, handle, timeout: float = 10.0):
+        response = wait_future(handle.get_result_async(), timeout)
+        return response.status, response.result
+
+    def no_command_within(self, seconds: float) -> bool:
+        """Bounded negative check: True if no arm_command arrives in ``seconds`` (several control ticks)."""
+        self.new_command.clear()
+        return not self.new_command.wait(seconds)
+
+    def close(self) -> None:
+        self.spun.close()
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[FakeDriver]:
+    fake = FakeDriver()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture(scope="module")
+def module_bridge(driver, module_server) -> Iterator[Bridge]:
+    """One bridge against an in-thread scripted server, shared by the behaviour tests of this module."""
+    server, _ = module_server
+    bridge = Bridge(
+        policy_port=server.port,
+        control_rate_hz=RATE_HZ,
+        steps_per_query=4,
+        inference_timeout=0.5,
+        connect_timeout=2.0,
+        scene_topic="sim/scene",
+    )
+    assert driver.client.wait_for_server(timeout_sec=10.0)
+    yield bridge
+    bridge.close()
+
+
+@pytest.fixture
+def rig(module_bridge, module_server, driver):
+    """(policy script, driver) with a clean slate: no e-stop, healthy policy, no recorded traffic."""
+    _, policy = module_server
+    policy.delay, policy.fail = 0.0, False
+    with policy.lock:
+        policy.observations.clear()
+    driver.estop_pub.publish(Bool(data=False))
+    wait_until(lambda: module_bridge.node.estop_reason() is None, 5.0, "e-stop cleared at the bridge")
+    driver.commands.clear()
+    driver.feedback.clear()
+    return policy, driver
+
+
+def wait_commands(driver: FakeDriver, count: int, timeout: float = 5.0) -> None:
+    wait_until(lambda: len(driver.commands) >= count, timeout, f"{count} arm commands")
+
+
+def test_outcome_values_match_the_action_definition():
+    for outcome in Outcome:
+        assert getattr(ExecutePrompt.Result, f"OUTCOME_{outcome.name}") == outcome.value
+
+
+def test_a_goal_runs_its_step_budget_from_the_policy_chunks(rig):
+    policy, driver = rig
+    handle = driver.send("pick up the banana", max_steps=6)
+    status, result = driver.outcome(handle)
+    assert status == GoalStatus.STATUS_SUCCEEDED
+    assert (result.outcome, result.steps_executed) == (ExecutePrompt.Result.OUTCOME_COMPLETED, 6)
+    wait_commands(driver, 6)
+    commands = [msg for _, msg in driver.commands]
+    assert [round(c.dx, 6) for c in commands] == [0.001, 0.002, 0.003, 0.004, 0.001, 0.002]
+    assert {c.source for c in commands} == {ArmCommand.SOURCE_VLA}
+    assert policy.calls == 2 and driver.feedback
+    sent = policy.observations[0]
+    assert sent["prompt"] == "pick up the banana"
+    assert sent["observation/state"].tolist() == pytest.approx([0.25, 0.05, 0.12, 0, 0, 0, 1.0])
+    assert sent["observation/scene"].shape == (2, 11)
+
+
+def test_a_new_goal_preempts_the_running_one(rig):
+    _, driver = rig
+    first = driver.send("pick up the banana", max_steps=1000)
+    wait_commands(driver, 3)
+    second = driver.send("put it in the pot", max_steps=3)
+    status, result = driver.outcome(first)
+    assert status == GoalStatus.STATUS_ABORTED and result.outcome == ExecutePrompt.Result.OUTCOME_PREEMPTED
+    status, result = driver.outcome(second)
+    assert status == GoalStatus.STATUS_SUCCEEDED and result.steps_executed == 3
+
+
+def test_cancel_stops_commanding_at_the_next_tick(rig):
+    _, driver = rig
+    handle = driver.send("pick up the banana", max_steps=1000)
+    wait_commands(driver, 3)
+    wait_future(handle.cancel_goal_async(), 5.0)
+    status, result = driver.outcome(handle)
+    assert status == GoalStatus.STATUS_CANCELED and result.outcome == ExecutePrompt.Result.OUTCOME_CANCELED
+    wait_commands(driver, result.steps_executed)
+    assert driver.no_command_within(5 / RATE_HZ)
+    assert len(driver.commands) == result.steps_executed
+
+
+def test_estop_stops_the_goal_and_refuses_new_ones_until_cleared(rig):
+    _, driver = rig
+    handle = driver.send("pick up the banana", max_steps=1000)
+    wait_commands(driver, 2)
+    driver.estop_pub.publish(Bool(data=True))
+    status, result = driver.outcome(handle)
+    assert status == GoalStatus.STATUS_ABORTED and result.outcome == ExecutePrompt.Result.OUTCOME_SAFETY_STOP
+    status, refused = driver.outcome(driver.send("pick up the banana", max_steps=3))
+    assert refused.outcome == ExecutePrompt.Result.OUTCOME_SAFETY_STOP and refused.steps_executed == 0
+    assert "e-stop" in refused.message
+
+
+def test_a_malformed_goal_gets_a_filled_result(rig):
+    _, driver = rig
+    status, result = driver.outcome(driver.send("   ", max_steps=3))
+    assert status == GoalStatus.STATUS_ABORTED and result.outcome == ExecutePrompt.Result.OUTCOME_INVALID_GOAL
+    assert "prompt" in result.message
+
+
+def test_a_slow_policy_aborts_the_goal_and_holds_the_arm(rig):
+    policy, driver = rig
+    policy.delay = 1.0
+    status, result = driver.outcome(driver.send("pick up the banana", max_steps=10))
+    assert status == GoalStatus.STATUS_ABORTED and result.outcome == ExecutePrompt.Result.OUTCOME_POLICY_ERROR
+    assert "timeout" in result.message and result.steps_executed == 0 and not driver.commands
+
+
+def test_invalid_parameters_stop_the_node_with_the_name():
+    with pytest.raises(ValueError, match="steps_per_query"):
+        Bridge(steps_per_query=0)
+
+
+def test_policy_server_killed_mid_goal(tmp_path: Path):
+    script = Path(__file__).with_name("policy_process.py")
+    server = PeerProcess.python(script, "--port", "0", log_dir=tmp_path)
+    wait_until(lambda: "listening on" in server.log_text(), 15.0, "policy server process to listen")
+    port = int(re.search(r"listening on ws://[\d.]+:(\d+)", server.log_text()).group(1))
+    driver = FakeDriver(namespace="fault")  # a namespace keeps this bridge apart from the module's one
+    bridge = Bridge("fault", policy_port=port, control_rate_hz=20.0, steps_per_query=4, inference_timeout=1.0)
+    try:
+        assert driver.client.wait_for_server(timeout_sec=10.0)
+        driver.commands.clear()
+        handle = driver.send("pick up the banana", max_steps=1000)
+        wait_commands(driver, 6)
+        server.kill()
+        killed = time.monotonic()
+        status, result = driver.outcome(handle, timeout=5.0)
+        assert time.monotonic() - killed < 2.0
+        assert status == GoalStatus.STATUS_ABORTED and result.outcome == ExecutePrompt.Result.OUTCOME_POLICY_ERROR
+        assert "connection" in result.message
+        wait_commands(driver, result.steps_executed)
+        assert driver.no_command_within(0.3)
+        assert len(driver.commands) == result.steps_executed
+
+        (tmp_path / "restart").mkdir()
+        restarted = PeerProcess.python(script, "--port", str(port), log_dir=tmp_path / "restart")
+        try:
+            wait_until(lambda: "listening on" in restarted.log_text(), 15.0, "restarted policy server")
+            status, result = driver.outcome(driver.send("pick up the banana", max_steps=4))
+            assert status == GoalStatus.STATUS_SUCCEEDED and result.steps_executed == 4
+        finally:
+            assert restarted.stop() in (0, -15)
+    finally:
+        server.stop()
+        bridge.close()
+        driver.close()
+
+
+def test_sigterm_mid_goal_delivers_the_result_and_exits_cleanly(module_server, tmp_path: Path):
+    """As a real process: SIGTERM ends the running goal with a filled result before the node exits with 0."""
+    server, _ = module_server
+    driver = FakeDriver(namespace="proc")
+    args = ["-m", "sarl_vla_bridge.bridge_node", "--ros-args", "-r", "__ns:=/proc"]
+    args += ["-p", f"policy_port:={server.port}", "-p", "control_rate_hz:=20.0"]
+    bridge = PeerProcess([sys.executable, *args], tmp_path / "vla_bridge.log")
+    try:
+        assert driver.client.wait_for_server(timeout_sec=20.0), bridge.log_text()
+        handle = driver.send("pick up the banana", max_steps=1000)
+        result_future = handle.get_result_async()
+        wait_commands(driver, 2)
+        assert bridge.stop(timeout=5.0) == 0, bridge.log_text()
+        response = wait_future(result_future, 5.0)
+        assert response.status == GoalStatus.STATUS_ABORTED
+        assert response.result.outcome == ExecutePrompt.Result.OUTCOME_SAFETY_STOP
+        assert "shutting down" in response.result.message
+    finally:
+        bridge.stop()
+        driver.close()
