@@ -98,6 +98,7 @@ export AMENT_PREFIX_PATH="$VENV\${AMENT_PREFIX_PATH:+:\$AMENT_PREFIX_PATH}"
 export RMW_IMPLEMENTATION=rmw_fastrtps_cpp
 export HF_HUB_OFFLINE=1
 source "$ROOT/install/setup.bash"
+export PATH="$ROOT/install/sarl_bringup/lib/sarl_bringup:\$PATH"   # the \`sarl\` command
 EOF
 }
 

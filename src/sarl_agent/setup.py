@@ -18,5 +18,10 @@ setup(
     maintainer_email="sarl@example.org",
     description=open("package.xml").read().split("<description>")[1].split("</description>")[0],
     license="Apache-2.0",
-    entry_points={"console_scripts": []},
+    entry_points={
+        "console_scripts": [
+            "agent = sarl_agent.nodes.agent_node:main",
+            "vlm_proposer = sarl_agent.nodes.vlm_proposer_node:main",
+        ]
+    },
 )

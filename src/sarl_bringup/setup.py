@@ -22,5 +22,9 @@ setup(
     maintainer_email="sarl@example.org",
     description="Launch files and parameter files for the sarl node graph.",
     license="Apache-2.0",
-    entry_points={"console_scripts": []},
+    entry_points={"console_scripts": [
+        "sarl = sarl_bringup.cli:main",
+        "local_launch = sarl_bringup.local_launch:main",
+        "doctor = sarl_bringup.doctor:main",
+    ]},
 )

@@ -18,5 +18,5 @@ setup(
     maintainer_email="sarl@example.org",
     description=open("package.xml").read().split("<description>")[1].split("</description>")[0],
     license="Apache-2.0",
-    entry_points={"console_scripts": []},
+    entry_points={"console_scripts": ["driver = widowx_driver.driver_node:main"]},
 )

@@ -5,22 +5,33 @@ from pathlib import Path
 from action_msgs.msg import GoalStatus
 from rclpy.action import ActionClient
 from sarl_interfaces.action import ExecutePrompt
+import pytest
 from support.processes import PeerProcess
-from support.ros_node import wait_future, wait_until
+from support.ros_node import SpunNode, wait_future, wait_until
 
 PEERS = Path(__file__).parent / "peers"
 
 
-def test_goal_runs_to_completion_with_feedback(spun_node, peers, tmp_path):
+@pytest.fixture
+def action_client():
+    """A node with an ExecutePrompt client, created before the node spins."""
+    spun = SpunNode("execute_prompt_test_client", start=False)
+    client = ActionClient(spun.node, ExecutePrompt, "execute_prompt")
+    spun.start()
+    yield client
+    spun.close()
+
+
+def test_goal_runs_to_completion_with_feedback(action_client, peers, tmp_path):
     peers.append(PeerProcess.python(PEERS / "execute_prompt_server.py", log_dir=tmp_path))
-    client = ActionClient(spun_node.node, ExecutePrompt, "execute_prompt")
-    assert client.wait_for_server(timeout_sec=20.0), "action server in the peer process never appeared"
+    client = action_client
+    assert client.wait_for_server(timeout_sec=40.0), "action server in the peer process never appeared"
 
     feedback_steps = []
     goal = ExecutePrompt.Goal(prompt="pick up the banana", max_steps=5)
-    handle = wait_future(client.send_goal_async(goal, lambda fb: feedback_steps.append(fb.feedback.steps_done)), 10)
+    handle = wait_future(client.send_goal_async(goal, lambda fb: feedback_steps.append(fb.feedback.steps_done)), 20)
     assert handle.accepted
-    response = wait_future(handle.get_result_async(), 10)
+    response = wait_future(handle.get_result_async(), 20)
 
     assert response.status == GoalStatus.STATUS_SUCCEEDED
     assert response.result.outcome == ExecutePrompt.Result.OUTCOME_COMPLETED
@@ -29,17 +40,17 @@ def test_goal_runs_to_completion_with_feedback(spun_node, peers, tmp_path):
     assert feedback_steps == [1, 2, 3, 4, 5]
 
 
-def test_cancel_stops_a_running_goal(spun_node, peers, tmp_path):
+def test_cancel_stops_a_running_goal(action_client, peers, tmp_path):
     peers.append(PeerProcess.python(PEERS / "execute_prompt_server.py", log_dir=tmp_path))
-    client = ActionClient(spun_node.node, ExecutePrompt, "execute_prompt")
-    assert client.wait_for_server(timeout_sec=20.0)
+    client = action_client
+    assert client.wait_for_server(timeout_sec=40.0)
 
     feedback_steps = []
     goal = ExecutePrompt.Goal(prompt="open the gripper", max_steps=1000)
-    handle = wait_future(client.send_goal_async(goal, lambda fb: feedback_steps.append(fb.feedback.steps_done)), 10)
+    handle = wait_future(client.send_goal_async(goal, lambda fb: feedback_steps.append(fb.feedback.steps_done)), 20)
     wait_until(lambda: len(feedback_steps) >= 3, 10, "feedback before cancel")
-    wait_future(handle.cancel_goal_async(), 10)
-    response = wait_future(handle.get_result_async(), 10)
+    wait_future(handle.cancel_goal_async(), 20)
+    response = wait_future(handle.get_result_async(), 20)
 
     assert response.status == GoalStatus.STATUS_CANCELED
     assert response.result.outcome == ExecutePrompt.Result.OUTCOME_CANCELED

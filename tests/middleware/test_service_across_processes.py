@@ -12,12 +12,12 @@ PEERS = Path(__file__).parent / "peers"
 def test_propose_prompts_round_trip(spun_node, peers, tmp_path):
     peers.append(PeerProcess.python(PEERS / "propose_prompts_server.py", log_dir=tmp_path))
     client = spun_node.node.create_client(ProposePrompts, "propose_prompts")
-    assert client.wait_for_service(timeout_sec=20.0), "service in the peer process never appeared"
+    assert client.wait_for_service(timeout_sec=40.0), "service in the peer process never appeared"
 
     request = ProposePrompts.Request(task="move the banana to the pot", history=["pick up the banana"])
     request.image.format = "jpeg"
     request.image.data = bytes(range(256)) * 4
-    response = wait_future(client.call_async(request), 10)
+    response = wait_future(client.call_async(request), 20)
 
     assert response.success
     assert response.prompts == ["pick up the pot"]

@@ -25,7 +25,7 @@ def received_transition(spun_node, peers, tmp_path) -> SemanticTransition:
     qos = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
     spun_node.node.create_subscription(SemanticTransition, "sarl/transitions", received.append, qos)
     peers.append(PeerProcess.python(PEERS / "transition_publisher.py", log_dir=tmp_path))
-    wait_until(lambda: bool(received), 20, "a SemanticTransition from the peer process")
+    wait_until(lambda: bool(received), 40, "a SemanticTransition from the peer process")
     return received[0]
 
 

@@ -18,20 +18,26 @@ from rclpy.node import Node
 
 
 class SpunNode:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, start: bool = True) -> None:
         self.context = Context()
         rclpy.init(context=self.context)
         self.node = Node(name, context=self.context)
         self._executor = MultiThreadedExecutor(num_threads=2, context=self.context)
         self._executor.add_node(self.node)
         self._thread = threading.Thread(target=self._executor.spin, daemon=True)
+        if start:
+            self._thread.start()
+
+    def start(self) -> None:
+        """Start spinning; create action clients before this (adding one to a spinning node races in rclpy)."""
         self._thread.start()
 
     def close(self) -> None:
         self._executor.shutdown(timeout_sec=2.0)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5.0)
         self.node.destroy_node()
         rclpy.shutdown(context=self.context)
-        self._thread.join(timeout=5.0)
 
 
 def wait_future(future: Any, timeout: float) -> Any:

@@ -39,6 +39,8 @@ class GraphSpec:
     parameter_file: str
     """File name in ``config/`` (installed to ``share/sarl_bringup/config``)."""
     nodes: tuple[NodeSpec, ...] = field(default_factory=tuple)
+    main_node: str = "sarl_agent"
+    """The node whose clean exit ends the run (the agent exits after its episode budget)."""
 
     def packages(self) -> set[str]:
         return {node.package for node in self.nodes}

@@ -7,12 +7,13 @@ differ only in the ``SemanticRobot`` they pass in.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..learning.observation import Observation
-from ..learning.prompt_cache import RESET_TO_HOME
-from ..learning.trainer import SarlAgentCore
+from ..learning.policy import Decision
+from ..learning.prompt_cache import RESET_TO_HOME, PromptCache
 from ..learning.transition import SemanticTransition
 from .records import EpisodeResult, Phase, StatusSnapshot, StepRecord
 from .robot import Outcome, Proposal, RobotObservation, SemanticRobot
@@ -39,10 +40,21 @@ class RunnerConfig:
 StatusCallback = Callable[[StatusSnapshot], None]
 
 
-class EpisodeRunner:
-    """Runs episodes of one task with a ``SarlAgentCore`` against a ``SemanticRobot``."""
+class SemanticAgent(Protocol):
+    """What the loop needs from the decision maker: ``SarlAgentCore``, or a baseline of the evaluation."""
 
-    def __init__(self, core: SarlAgentCore, robot: SemanticRobot, config: RunnerConfig,
+    @property
+    def cache(self) -> PromptCache: ...
+
+    def act(self, obs: Observation, candidates: Sequence[int], greedy: bool = False) -> Decision: ...
+
+    def observe(self, transition: SemanticTransition) -> dict[str, float]: ...
+
+
+class EpisodeRunner:
+    """Runs episodes of one task with a ``SemanticAgent`` (normally ``SarlAgentCore``) against a ``SemanticRobot``."""
+
+    def __init__(self, core: SemanticAgent, robot: SemanticRobot, config: RunnerConfig,
                  on_status: StatusCallback | None = None) -> None:
         self._core = core
         self._robot = robot

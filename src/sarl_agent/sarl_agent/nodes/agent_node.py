@@ -1,0 +1,228 @@
+"""The SARL agent node: runs semantic episodes against the node graph and learns online.
+
+Threads: the executor spins in the main thread (services, action responses,
+sensor updates); the episode loop runs in its own thread and blocks on
+futures through done-callbacks, so no callback ever waits on another.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import traceback
+from pathlib import Path
+
+import rclpy
+import torch
+import yaml
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
+from sarl_interfaces.msg import EpisodeStatus, SemanticTransition, TransitionAck
+from sarl_interfaces.srv import LabelEpisode
+
+from ..agent_settings import AgentSettings
+from ..bag.ledger import AckLedger
+from ..episode.label_gate import LabelGate
+from ..episode.records import EpisodeResult, Phase, StatusSnapshot
+from ..episode.robot import Outcome
+from ..episode.runner import EpisodeRunner, RunnerConfig
+from ..learning.config import SarlConfig
+from ..learning.trainer import SarlAgentCore
+from ..run_log import RunLog
+from .messages import status_msg, transition_msg
+from .ros_robot import RobotUnavailable, RosSemanticRobot
+
+STATUS_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
+TRANSITION_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityPolicy.RELIABLE,
+                            durability=DurabilityPolicy.TRANSIENT_LOCAL)
+ACK_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityPolicy.RELIABLE)
+RESEND_CHECK_PERIOD = 1.0
+"""[s] how often unacknowledged transitions are checked for re-sending (see bag/ledger.py)."""
+
+
+def resolve_config_file(path: str) -> Path:
+    """An absolute or working-directory path, else a file name in sarl_bringup's installed config/."""
+    candidate = Path(path)
+    if candidate.is_file():
+        return candidate
+    try:
+        from ament_index_python.packages import get_package_share_directory
+
+        installed = Path(get_package_share_directory("sarl_bringup")) / "config" / path
+    except (ImportError, LookupError, ValueError):
+        installed = candidate
+    if installed.is_file():
+        return installed
+    raise ValueError(f"learning_config_file {path!r} not found (also looked in sarl_bringup/config)")
+
+
+def load_learning_config(path: str, seed: int) -> SarlConfig:
+    """SarlConfig from a YAML file (empty path: defaults); the run's seed wins over the file's."""
+    data = {}
+    if path:
+        with resolve_config_file(path).open() as stream:
+            data = yaml.safe_load(stream) or {}
+    data["seed"] = seed
+    return SarlConfig.from_dict(data)
+
+
+class AgentNode(Node):
+    def __init__(self) -> None:
+        super().__init__("sarl_agent")
+        for name, default in AgentSettings.defaults().items():
+            self.declare_parameter(name, default)
+        self.settings = AgentSettings(**{
+            name: self.get_parameter(name).value for name in AgentSettings.defaults()
+        })
+        self.labels = LabelGate()
+        self.finished = threading.Event()
+        self.exit_code = 0
+        self._status = self.create_publisher(EpisodeStatus, "sarl/episode_status", STATUS_QOS)
+        self._transitions = self.create_publisher(SemanticTransition, "sarl/transitions", TRANSITION_QOS)
+        # A transition counts as stored only once the recorder acknowledges it (written + fsynced);
+        # until then the ledger keeps it and the timer re-sends it. Own group: never waits on the episode thread.
+        self._ledger: AckLedger[SemanticTransition] = AckLedger()
+        acks = MutuallyExclusiveCallbackGroup()
+        self.create_subscription(TransitionAck, "sarl/transition_acks", self._ack_callback, ACK_QOS,
+                                 callback_group=acks)
+        self.create_timer(RESEND_CHECK_PERIOD, self._resend_callback, callback_group=acks)
+        # Its own group: a label must get through while the episode thread is busy waiting on others.
+        self.create_service(LabelEpisode, "label_episode", self._label_callback,
+                            callback_group=MutuallyExclusiveCallbackGroup())
+        self._robot = RosSemanticRobot(self, self.settings, self.labels)
+        self._core = self._make_core()
+        self._log = RunLog(self.settings.run_dir)
+        self._sequence = 0
+        self._last_outcome = Outcome.NONE
+        self._runner = EpisodeRunner(self._core, self._robot, RunnerConfig(
+            max_steps=self.settings.max_semantic_steps,
+            offer_reset_to_home=self.settings.offer_reset_to_home,
+        ), on_status=self._publish_status)
+        self._thread = threading.Thread(target=self._run, name="episodes", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    # --------------------------------------------------------------- episode loop
+    def _make_core(self) -> SarlAgentCore:
+        s = self.settings
+        if s.resume and s.checkpoint.is_file():
+            core = SarlAgentCore.load_checkpoint(s.checkpoint)
+            self.get_logger().info(f"resumed from {s.checkpoint}: {core.counters}")
+            return core
+        return SarlAgentCore(load_learning_config(s.learning_config_file, s.seed))
+
+    def _run(self) -> None:
+        s = self.settings
+        try:
+            self._robot.wait_for_graph()
+            start = self._core.counters["episodes"]
+            self.get_logger().info(
+                f"run {s.run_id}: {s.episodes or 'unlimited'} episodes of "
+                f"{s.task_name if s.reward_source == 'sim' else s.task!r}, rewards from {s.reward_source}")
+            episode = start
+            while rclpy.ok(context=self.context) and (not s.episodes or episode < start + s.episodes):
+                result = self._runner.run_episode(episode)
+                self._publish_transitions(result)
+                metrics = self._runner.learn(result)
+                self._last_outcome = result.outcome
+                self.get_logger().info(self._log.add(result, metrics))
+                episode += 1
+                if (episode - start) % s.checkpoint_every == 0:
+                    self._save()
+            self._save()
+            curve = self._log.plot(f"{s.run_id}: {s.task_name if s.reward_source == 'sim' else s.task}")
+            self.get_logger().info(f"done: checkpoint {s.checkpoint}, learning curve {curve}")
+            self._publish_status(StatusSnapshot(Phase.DONE, "", episode, 0, s.max_semantic_steps,
+                                                message=f"finished {episode - start} episodes"))
+        except (RobotUnavailable, RuntimeError, ValueError) as error:
+            self.get_logger().error(f"agent stopped: {error}")
+            self.get_logger().debug(traceback.format_exc())
+            self.exit_code = 1
+        finally:
+            self.finished.set()
+
+    def _save(self) -> None:
+        self.settings.checkpoint.parent.mkdir(parents=True, exist_ok=True)
+        self._core.save_checkpoint(self.settings.checkpoint)
+
+    def _publish_transitions(self, result: EpisodeResult) -> None:
+        """Publish the episode's transitions; each stays in the ledger until the recorder acknowledges it."""
+        for record in result.steps:
+            self._sequence += 1
+            message = transition_msg(record, self.settings.run_id, self._sequence)
+            message.header.stamp = self.get_clock().now().to_msg()
+            self._ledger.add(self._sequence, message)  # before publishing: the ack may come back at once
+            self._transitions.publish(message)
+        counts = self._ledger.counts()
+        self.get_logger().info(f"transitions acknowledged by the recorder: {counts.acknowledged}/{counts.sent}"
+                               + (f" ({counts.pending} awaiting acknowledgement)" if counts.pending else ""))
+
+    def _ack_callback(self, ack: TransitionAck) -> None:
+        if ack.run_id == self.settings.run_id:
+            self._ledger.acknowledge(ack.sequence)
+
+    def _resend_callback(self) -> None:
+        """Re-publish what stays unacknowledged; with no recorder matched, the transient-local history
+        delivers it when one starts, so only warn."""
+        counts = self._ledger.counts()
+        if not counts.pending:
+            return
+        if self._transitions.get_subscription_count() == 0:
+            self.get_logger().warning(
+                f"{counts.pending} transitions not acknowledged (oldest {counts.oldest_pending_age:.0f} s): "
+                "no recorder is subscribed to sarl/transitions", throttle_duration_sec=30.0)
+            return
+        due = self._ledger.due()
+        for _, message in due:
+            self._transitions.publish(message)
+        if due:
+            self.get_logger().warning(
+                f"{counts.pending} transitions not acknowledged (oldest {counts.oldest_pending_age:.0f} s); "
+                f"re-sent sequences {[sequence for sequence, _ in due]}")
+
+    def _publish_status(self, snapshot: StatusSnapshot) -> None:
+        message = status_msg(snapshot, self.settings.run_id, int(self._last_outcome),
+                             len(self._log.labelled), self._log.successes)
+        message.header.stamp = self.get_clock().now().to_msg()
+        self._status.publish(message)
+
+    # ------------------------------------------------------------------ labels
+    def _label_callback(self, request: LabelEpisode.Request, response: LabelEpisode.Response):
+        if self.settings.reward_source == "sim" and self.labels.awaiting is None:
+            response.accepted = False
+            response.reason = "this run is labelled by the simulator's success detector"
+            return response
+        response.accepted, response.reason = self.labels.offer(request.episode, request.outcome)
+        who = request.labeled_by or "operator"
+        if response.accepted:
+            self.get_logger().info(f"label from {who}: {response.reason}")
+        else:
+            self.get_logger().warning(f"label from {who} refused: {response.reason}")
+        return response
+
+
+def main(args: list[str] | None = None) -> None:
+    torch.set_num_threads(1)  # small networks: a second thread only adds contention with the other nodes
+    rclpy.init(args=args)
+    try:
+        node = AgentNode()
+    except (ValueError, OSError) as error:
+        rclpy.logging.get_logger("sarl_agent").fatal(f"invalid configuration: {error}")
+        rclpy.try_shutdown()
+        sys.exit(2)
+    executor = MultiThreadedExecutor(num_threads=4)
+    executor.add_node(node)
+    node.start()
+    try:
+        while rclpy.ok() and not node.finished.is_set():
+            executor.spin_once(timeout_sec=0.1)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        node.labels.close(node.labels.awaiting or 0, Outcome.ABORT)
+    finally:
+        executor.shutdown()
+        node.destroy_node()
+        rclpy.try_shutdown()
+    sys.exit(node.exit_code)

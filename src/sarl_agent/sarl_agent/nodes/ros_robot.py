@@ -1,0 +1,171 @@
+"""The ``SemanticRobot`` port implemented with the sarl node graph.
+
+Called from the agent's episode thread, never from an executor callback: it
+sends requests and goals asynchronously and blocks on threading events set by
+done-callbacks, each with a deadline. The executor spins elsewhere.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import numpy as np
+from action_msgs.msg import GoalStatus
+from rclpy.action import ActionClient
+from rclpy.callback_groups import ReentrantCallbackGroup
+from rclpy.node import Node
+from sarl_interfaces.action import ExecutePrompt, ResetToHome
+from sarl_interfaces.msg import ArmState
+from sarl_interfaces.srv import EvaluateTask, ProposePrompts, ResetScene
+from sensor_msgs.msg import Image
+
+from ..agent_settings import AgentSettings
+from ..episode.label_gate import LabelGate
+from ..episode.robot import EpisodeSetup, Outcome, Proposal, RobotObservation, SemanticRobot, StepReport
+from .messages import encode_jpeg, image_msg_to_rgb
+
+FRESH_STATE_TIMEOUT = 2.0  # [s] how long observe() waits for arm state newer than its call
+
+
+class RobotUnavailable(RuntimeError):
+    """A server of the graph did not answer in time."""
+
+
+def wait_for(future: Any, timeout: float, what: str) -> Any:
+    """Block the calling (non-executor) thread until an rclpy future completes."""
+    done = threading.Event()
+    future.add_done_callback(lambda _f: done.set())
+    if not done.wait(timeout):
+        raise RobotUnavailable(f"{what}: no answer within {timeout:.1f} s")
+    if future.exception() is not None:
+        raise RobotUnavailable(f"{what}: {future.exception()}")
+    return future.result()
+
+
+class RosSemanticRobot(SemanticRobot):
+    def __init__(self, node: Node, settings: AgentSettings, labels: LabelGate) -> None:
+        self._node = node
+        self._settings = settings
+        self._labels = labels
+        self._uses_sim = settings.reward_source == "sim"
+        # Reentrant: responses, results and sensor updates may all land while the episode thread waits.
+        group = ReentrantCallbackGroup()
+        self._propose = node.create_client(ProposePrompts, "propose_prompts", callback_group=group)
+        self._execute = ActionClient(node, ExecutePrompt, "execute_prompt", callback_group=group)
+        self._reset = ActionClient(node, ResetToHome, "reset_to_home", callback_group=group)
+        self._reset_scene = node.create_client(ResetScene, "sim/reset_scene", callback_group=group)
+        self._evaluate = node.create_client(EvaluateTask, "sim/evaluate_task", callback_group=group)
+        self._lock = threading.Lock()
+        self._state: tuple[float, np.ndarray] | None = None
+        self._image: tuple[float, Image] | None = None
+        node.create_subscription(ArmState, "arm_state", self._arm_state_callback, 10, callback_group=group)
+        node.create_subscription(Image, "camera/image_raw", self._image_callback, 1, callback_group=group)
+
+    # ----------------------------------------------------------- graph readiness
+    def wait_for_graph(self) -> None:
+        """Wait for every server this agent needs; fail naming the missing ones."""
+        timeout = self._settings.server_timeout
+        waits = [("propose_prompts", self._propose.wait_for_service),
+                 ("execute_prompt", self._execute.wait_for_server),
+                 ("reset_to_home", self._reset.wait_for_server)]
+        if self._uses_sim:
+            waits += [("sim/reset_scene", self._reset_scene.wait_for_service),
+                      ("sim/evaluate_task", self._evaluate.wait_for_service)]
+        deadline = time.monotonic() + timeout
+        missing = [name for name, wait in waits if not wait(timeout_sec=max(0.1, deadline - time.monotonic()))]
+        if missing:
+            raise RobotUnavailable(f"servers not available after {timeout:.0f} s: {', '.join(missing)}")
+
+    # ------------------------------------------------------------- port methods
+    def start_episode(self, episode: int) -> EpisodeSetup:
+        if not self._uses_sim:
+            report = self.reset_to_home()
+            if not report.completed:
+                raise RobotUnavailable(f"could not bring the arm home before episode {episode}: {report.message}")
+            return EpisodeSetup(task=self._settings.task)
+        request = ResetScene.Request(task_name=self._settings.task_name, seed=self._settings.seed + episode)
+        response = wait_for(self._reset_scene.call_async(request), self._settings.server_timeout, "sim/reset_scene")
+        if not response.accepted:
+            raise RobotUnavailable(f"sim/reset_scene refused task {self._settings.task_name!r}: {response.message}")
+        return EpisodeSetup(task=response.task, object_names=tuple(response.object_names))
+
+    def observe(self) -> RobotObservation:
+        since = time.monotonic()
+        deadline = since + FRESH_STATE_TIMEOUT
+        while True:
+            with self._lock:
+                state, image = self._state, self._image
+            if state is not None and state[0] >= since and (image is None or image[0] >= since):
+                break
+            if time.monotonic() > deadline:
+                if state is None:
+                    raise RobotUnavailable("no arm_state received from the driver")
+                break  # stale but usable: the driver publishes at its control rate
+            time.sleep(0.01)
+        frame = image_msg_to_rgb(image[1]) if image is not None else None
+        return RobotObservation(proprio=state[1], image=frame)
+
+    def propose(self, task: str, observation: RobotObservation, history: list[str]) -> Proposal:
+        request = ProposePrompts.Request(task=task, history=list(history))
+        request.image = encode_jpeg(observation.image)
+        try:
+            response = wait_for(self._propose.call_async(request), self._settings.propose_timeout, "propose_prompts")
+        except RobotUnavailable as error:
+            return Proposal(prompts=(), error=str(error))
+        return Proposal(prompts=tuple(response.prompts), error=response.error, from_cache=response.from_cache)
+
+    def execute(self, prompt: str) -> StepReport:
+        goal = ExecutePrompt.Goal(prompt=prompt, max_steps=self._settings.steps_per_prompt)
+        return self._run_goal(self._execute, goal, "execute_prompt")
+
+    def reset_to_home(self) -> StepReport:
+        return self._run_goal(self._reset, ResetToHome.Goal(), "reset_to_home")
+
+    def detect_success(self) -> bool | None:
+        if not self._uses_sim:
+            return None
+        response = wait_for(self._evaluate.call_async(EvaluateTask.Request()), self._settings.server_timeout,
+                            "sim/evaluate_task")
+        return bool(response.task_success)
+
+    def await_label(self, episode: int) -> Outcome:
+        self._labels.open(episode)
+        timeout = self._settings.label_timeout or None
+        outcome = self._labels.wait(episode, timeout)
+        if outcome is None:
+            self._labels.close(episode, Outcome.ABORT)
+            self._node.get_logger().warning(f"no label for episode {episode} within {timeout} s: counted as ABORT")
+            return Outcome.ABORT
+        return outcome
+
+    # ----------------------------------------------------------------- helpers
+    def _run_goal(self, client: ActionClient, goal: Any, what: str) -> StepReport:
+        started = time.monotonic()
+        timeout = self._settings.execute_timeout
+        try:
+            handle = wait_for(client.send_goal_async(goal), self._settings.server_timeout, f"{what} goal")
+        except RobotUnavailable as error:
+            return StepReport(completed=False, message=str(error), elapsed=time.monotonic() - started)
+        if not handle.accepted:
+            return StepReport(completed=False, message=f"{what} goal rejected", elapsed=time.monotonic() - started)
+        try:
+            response = wait_for(handle.get_result_async(), timeout, f"{what} result")
+        except RobotUnavailable as error:
+            handle.cancel_goal_async()
+            return StepReport(completed=False, message=str(error), elapsed=time.monotonic() - started)
+        result = response.result
+        completed = response.status == GoalStatus.STATUS_SUCCEEDED
+        code = int(getattr(result, "outcome", 0))
+        return StepReport(completed=completed, outcome_code=code, message=result.message,
+                          elapsed=time.monotonic() - started)
+
+    def _arm_state_callback(self, msg: ArmState) -> None:
+        proprio = np.array([msg.x, msg.y, msg.z, msg.roll, msg.pitch, msg.yaw, msg.gripper], dtype=np.float32)
+        with self._lock:
+            self._state = (time.monotonic(), proprio)
+
+    def _image_callback(self, msg: Image) -> None:
+        with self._lock:
+            self._image = (time.monotonic(), msg)

@@ -1,0 +1,45 @@
+"""Driver parameters: defaults are valid, per-backend rates, and errors name the key."""
+
+import pytest
+from widowx_driver.driver_config import DriverConfig
+
+
+def test_defaults_are_valid_and_match_the_bridge_box():
+    config = DriverConfig.from_parameters(DriverConfig.defaults())
+    assert config.backend == "sim"
+    assert config.workspace_min == (0.10, -0.15, -0.10)
+    assert config.workspace_max == (0.45, 0.25, 0.18)
+
+
+@pytest.mark.parametrize("backend,rate", [("sim", 20.0), ("interbotix", 5.0)])
+def test_zero_control_rate_means_the_backend_default(backend, rate):
+    assert DriverConfig(backend=backend).rate_hz == rate
+    assert DriverConfig(backend=backend, control_rate_hz=7.0).rate_hz == 7.0
+
+
+def test_integers_widen_to_floats():
+    config = DriverConfig.from_parameters({"control_rate_hz": 20, "workspace_min": [0, -0.15, -0.1]})
+    assert config.control_rate_hz == 20.0 and isinstance(config.control_rate_hz, float)
+
+
+@pytest.mark.parametrize(
+    "values,key",
+    [
+        ({"backend": "ros"}, "backend"),
+        ({"watchdog_timeout": 0.0}, "watchdog_timeout"),
+        ({"control_rate_hz": -1.0}, "control_rate_hz"),
+        ({"control_rate_hz": "fast"}, "control_rate_hz"),
+        ({"image_width": 0}, "image_width"),
+        ({"image_height": 2.5}, "image_height"),
+        ({"seed": -3}, "seed"),
+        ({"autostart": "yes"}, "autostart"),
+        ({"workspace_max": [0.45, 0.25]}, "workspace_max"),
+        ({"workspace_min": [0.1, "a", 0.0]}, r"workspace_min\[1\]"),
+        ({"max_rotation_step": 0.0}, "max_rotation_step"),
+        ({"task_name": ""}, "task_name"),
+        ({"no_such_key": 1}, "no_such_key"),
+    ],
+)
+def test_invalid_values_are_refused_naming_the_key(values, key):
+    with pytest.raises((ValueError, TypeError), match=key):
+        DriverConfig.from_parameters(values)
