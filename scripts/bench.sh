@@ -1,5 +1,11 @@
 #!/usr/bin/env bash
-# Every benchmark of the project, one after the other; each prints its own numbers.
+# Every benchmark of the project, one after the other; each prints its own numbers and the
+# baseline it is compared with (measured in the same run). Numbers, not pass/fail.
 set -euo pipefail
-echo "no benchmarks yet" >&2
-exit 1
+run() { echo; echo "=== $1"; shift; "$@"; }
+run "learning core (TD updates/s, decision latency, replay memory)" python -m sarl_agent.learning.benchmark
+run "simulator (episodes/s with the stand-in VLA, openpi round trip)" python -m sarl_sim.benchmark
+run "VLA bridge overhead over a bare openpi-client loop" python -m sarl_vla_bridge.benchmark
+if python -c "import sarl_agent.bag.benchmark" 2>/dev/null; then
+  run "rosbag write/read and replay speed" python -m sarl_agent.bag.benchmark
+fi
