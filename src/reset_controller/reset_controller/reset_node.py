@@ -29,11 +29,13 @@ from typing import Any
 
 import numpy as np
 import rclpy
+from rclpy.signals import SignalHandlerOptions
+from sarl_node_runtime import run_until_signal
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.action.server import ServerGoalHandle
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sarl_interfaces.action import ResetToHome
@@ -208,21 +210,12 @@ def _state_vector(msg: ArmState) -> np.ndarray:
 
 
 def main(args: list[str] | None = None) -> int:
-    rclpy.init(args=args)
+    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
     try:
         node = ResetControllerNode()
     except (TypeError, ValueError) as error:
         rclpy.logging.get_logger("reset_controller").fatal(f"invalid parameter: {error}")
         rclpy.try_shutdown()
         return 1
-    executor = MultiThreadedExecutor(num_threads=3)
-    executor.add_node(node)
-    try:
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        executor.shutdown()
-        node.destroy_node()
-        rclpy.try_shutdown()
+    run_until_signal(node, MultiThreadedExecutor(num_threads=3))
     return 0

@@ -8,7 +8,7 @@ Nothing here imports ROS.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 PROFILES = ("sim", "real_widowx")
 
@@ -54,10 +54,22 @@ _COMMON = (
     NodeSpec("sarl_agent", "agent", "sarl_agent"),
 )
 
+SIM_POLICY_PORT = 8000
+"""Default port of the simulator's openpi policy server (openpi's own default)."""
+
 SIM_POLICY_SERVER = NodeSpec(
     "sarl_sim", "policy_server", "sim_policy_server", is_ros_node=False,
-    arguments=("--host", "127.0.0.1", "--port", "8000"),
+    arguments=("--host", "127.0.0.1", "--port", str(SIM_POLICY_PORT)),
 )
+
+
+def with_policy_port(graph: GraphSpec, port: int) -> GraphSpec:
+    """The same graph with the simulator's policy server on ``port`` (the bridge must be told too)."""
+    nodes = tuple(
+        replace(node, arguments=("--host", "127.0.0.1", "--port", str(port))) if node == SIM_POLICY_SERVER else node
+        for node in graph.nodes
+    )
+    return replace(graph, nodes=nodes)
 
 
 def graph_for(profile: str) -> GraphSpec:

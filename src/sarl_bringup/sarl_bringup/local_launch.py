@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from .graph import PROFILES, GraphSpec, NodeSpec, graph_for
+from .graph import PROFILES, SIM_POLICY_SERVER, GraphSpec, NodeSpec, graph_for, with_policy_port
 
 
 def executable_path(node: NodeSpec) -> Path:
@@ -62,6 +62,15 @@ def parse_overrides(items: list[str], graph: GraphSpec) -> dict[str, list[str]]:
             raise ValueError(f"--set {item!r}: expected NODE.PARAM=VALUE with NODE one of {sorted(names)}")
         overrides.setdefault(node, []).append(f"{param}:={value}")
     return overrides
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class Graph:
@@ -130,9 +139,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="NODE.PARAM=VALUE",
                         help="override one parameter (repeatable), e.g. sarl_agent.episodes=10")
     parser.add_argument("--log-dir", default="log/graph", help="per-node log files")
+    parser.add_argument("--sim-policy-port", type=int, default=None,
+                        help="port of the simulator's policy server (0 = any free port; lets runs share a machine)")
     args = parser.parse_args(argv)
 
     graph_spec = graph_for(args.profile)
+    if args.sim_policy_port is not None and SIM_POLICY_SERVER in graph_spec.nodes:
+        port = args.sim_policy_port or free_port()
+        graph_spec = with_policy_port(graph_spec, port)
+        args.set.append(f"vla_bridge.policy_port={port}")
     try:
         graph = Graph(graph_spec, parameter_file(graph_spec, args.params_file),
                       parse_overrides(args.set, graph_spec), Path(args.log_dir))

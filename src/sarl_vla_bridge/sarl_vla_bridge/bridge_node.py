@@ -27,7 +27,6 @@ Threads and callback groups (MultiThreadedExecutor):
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
 import time
@@ -35,6 +34,7 @@ from typing import Any
 
 import numpy as np
 import rclpy
+from sarl_node_runtime import run_until_signal
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.action.server import ServerGoalHandle
@@ -337,20 +337,12 @@ def main(args: list[str] | None = None) -> int:
         rclpy.logging.get_logger("vla_bridge").fatal(f"invalid configuration: {exc}")
         rclpy.try_shutdown()
         return 2
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    executor = MultiThreadedExecutor(num_threads=EXECUTOR_THREADS)
-    executor.add_node(node)
-    spinner = threading.Thread(target=executor.spin, name="executor", daemon=True)
-    spinner.start()
-    stop.wait()
-    node.get_logger().info("stopping")
-    if node.stop_goals():
-        time.sleep(SHUTDOWN_LINGER)  # still spinning: answer result requests already on the wire
-    executor.shutdown(timeout_sec=2.0)
-    node.destroy_node()
-    rclpy.try_shutdown()
+    def finish_goals() -> None:
+        node.get_logger().info("stopping")
+        if node.stop_goals():
+            time.sleep(SHUTDOWN_LINGER)  # still spinning: answer result requests already on the wire
+
+    run_until_signal(node, MultiThreadedExecutor(num_threads=EXECUTOR_THREADS), before_shutdown=finish_goals)
     return 0
 
 

@@ -38,9 +38,10 @@ from typing import Any
 
 import numpy as np
 import rclpy
+from sarl_node_runtime import run_until_signal
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.context import Context
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.executors import MultiThreadedExecutor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.signals import SignalHandlerOptions
@@ -356,24 +357,19 @@ class DriverNode(LifecycleNode):
 def main(args: list[str] | None = None) -> int:
     """Run the driver in its own context (the interbotix toolbox owns the default one)."""
     context = Context()
-    # Non-default contexts get no signal handlers unless asked: SIGTERM must still hold and release the arm.
-    rclpy.init(args=args, context=context, signal_handler_options=SignalHandlerOptions.ALL)
+    rclpy.init(args=args, context=context, signal_handler_options=SignalHandlerOptions.NO)
     node = DriverNode(context=context)
-    executor = MultiThreadedExecutor(num_threads=4, context=context)
-    executor.add_node(node)
-    exit_code = 0
-    try:
-        if node.start_if_autostart():
-            executor.spin()
-        elif context.ok():
-            node.get_logger().fatal("autostart failed (see the error above); exiting")
-            exit_code = 1
-        # else: SIGTERM/SIGINT arrived while starting, which is a requested shutdown, not a failure
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
+    if not node.start_if_autostart():
+        node.get_logger().fatal("autostart failed (see the error above); exiting")
         node.release_hardware()
-        executor.shutdown()
         node.destroy_node()
         rclpy.try_shutdown(context=context)
-    return exit_code
+        return 1
+    # On SIGTERM/SIGINT: hold and release the arm while the middleware is still up.
+    run_until_signal(node, MultiThreadedExecutor(num_threads=4, context=context), context=context,
+                     before_shutdown=node.release_hardware)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -16,11 +16,13 @@ import rclpy
 import torch
 import yaml
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
+from rclpy.signals import SignalHandlerOptions
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sarl_interfaces.msg import EpisodeStatus, SemanticTransition, TransitionAck
 from sarl_interfaces.srv import LabelEpisode
+from sarl_node_runtime import run_until_signal
 
 from ..agent_settings import AgentSettings
 from ..bag.ledger import AckLedger
@@ -149,16 +151,21 @@ class AgentNode(Node):
         self._core.save_checkpoint(self.settings.checkpoint)
 
     def _publish_transitions(self, result: EpisodeResult) -> None:
-        """Publish the episode's transitions; each stays in the ledger until the recorder acknowledges it."""
+        """Publish the episode's transitions; each stays in the ledger until the recorder acknowledges it.
+
+        Logs first how much of the earlier episodes the recorder confirmed stored (written + fsynced).
+        """
+        counts = self._ledger.counts()
+        log = self.get_logger().warning if counts.pending else self.get_logger().info
+        log(f"recorder acknowledged {counts.acknowledged}/{counts.sent} transitions so far"
+            + (f" ({counts.pending} not yet, oldest {counts.oldest_pending_age:.0f} s)" if counts.pending else "")
+            + f"; publishing {len(result.steps)} more")
         for record in result.steps:
             self._sequence += 1
             message = transition_msg(record, self.settings.run_id, self._sequence)
             message.header.stamp = self.get_clock().now().to_msg()
             self._ledger.add(self._sequence, message)  # before publishing: the ack may come back at once
             self._transitions.publish(message)
-        counts = self._ledger.counts()
-        self.get_logger().info(f"transitions acknowledged by the recorder: {counts.acknowledged}/{counts.sent}"
-                               + (f" ({counts.pending} awaiting acknowledgement)" if counts.pending else ""))
 
     def _ack_callback(self, ack: TransitionAck) -> None:
         if ack.run_id == self.settings.run_id:
@@ -206,23 +213,19 @@ class AgentNode(Node):
 
 def main(args: list[str] | None = None) -> None:
     torch.set_num_threads(1)  # small networks: a second thread only adds contention with the other nodes
-    rclpy.init(args=args)
+    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
     try:
         node = AgentNode()
     except (ValueError, OSError) as error:
         rclpy.logging.get_logger("sarl_agent").fatal(f"invalid configuration: {error}")
         rclpy.try_shutdown()
         sys.exit(2)
-    executor = MultiThreadedExecutor(num_threads=4)
-    executor.add_node(node)
     node.start()
-    try:
-        while rclpy.ok() and not node.finished.is_set():
-            executor.spin_once(timeout_sec=0.1)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        node.labels.close(node.labels.awaiting or 0, Outcome.ABORT)
-    finally:
-        executor.shutdown()
-        node.destroy_node()
-        rclpy.try_shutdown()
+
+    def settle_open_label() -> None:
+        awaiting = node.labels.awaiting
+        if awaiting is not None:
+            node.labels.close(awaiting, Outcome.ABORT)
+
+    run_until_signal(node, MultiThreadedExecutor(num_threads=4), done=node.finished, before_shutdown=settle_open_label)
     sys.exit(node.exit_code)

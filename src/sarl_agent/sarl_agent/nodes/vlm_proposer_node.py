@@ -11,15 +11,14 @@ arrival order.
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from dataclasses import fields
 from typing import Any
 
 import cv2
 import numpy as np
 import rclpy
+from sarl_node_runtime import run_until_signal
 from rcl_interfaces.msg import ParameterDescriptor, ParameterType
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import MultiThreadedExecutor
@@ -114,16 +113,7 @@ def main(args: list[str] | None = None) -> int:
         rclpy.logging.get_logger("vlm_proposer").fatal(f"invalid configuration: {exc}")
         rclpy.try_shutdown()
         return 2
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    executor = MultiThreadedExecutor(num_threads=2)
-    executor.add_node(node)
-    threading.Thread(target=executor.spin, name="executor", daemon=True).start()
-    stop.wait()
-    executor.shutdown(timeout_sec=2.0)
-    node.destroy_node()
-    rclpy.try_shutdown()
+    run_until_signal(node, MultiThreadedExecutor(num_threads=2))
     return 0
 
 

@@ -1,0 +1,53 @@
+"""Spin a node until SIGINT/SIGTERM (or until it says it is done), then stop in a safe order.
+
+Why one function for all nodes: rclpy's default signal handler shuts the
+context down under the executor's feet, which surfaces as random exceptions,
+aborts ("terminate called without an active exception") or lost action
+results on shutdown. Here a signal only sets an event; the main thread then
+lets the node finish (end goals, hold the arm), stops the executor, waits for
+its thread, and only then destroys the node and the context. Call
+``rclpy.init(..., signal_handler_options=SignalHandlerOptions.NO)`` first.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+
+import rclpy
+from rclpy.context import Context
+from rclpy.executors import Executor
+from rclpy.node import Node
+
+POLL_PERIOD = 0.1  # [s] how often the main thread checks for a stop request
+
+
+def run_until_signal(node: Node, executor: Executor, *, context: Context | None = None,
+                     done: threading.Event | None = None,
+                     before_shutdown: Callable[[], None] | None = None) -> bool:
+    """Spin ``node`` on ``executor`` in a thread until a signal, ``done``, or an executor crash.
+
+    Returns True for a requested stop (signal or ``done``), False if the executor thread died.
+    """
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    executor.add_node(node)
+    spinner = threading.Thread(target=executor.spin, name="executor", daemon=True)
+    spinner.start()
+    requested = True
+    while not stop.wait(POLL_PERIOD):
+        if done is not None and done.is_set():
+            break
+        if not spinner.is_alive():
+            node.get_logger().error("executor thread stopped unexpectedly; shutting down")
+            requested = False
+            break
+    if before_shutdown is not None:
+        before_shutdown()
+    executor.shutdown(timeout_sec=2.0)
+    spinner.join(timeout=5.0)
+    node.destroy_node()
+    rclpy.try_shutdown(context=context)
+    return requested
