@@ -1,0 +1,1 @@
+"""Evaluation of SARL and its baselines on the built-in simulator, without ROS."""
