@@ -156,10 +156,12 @@ class AgentNode(Node):
         Logs first how much of the earlier episodes the recorder confirmed stored (written + fsynced).
         """
         counts = self._ledger.counts()
-        log = self.get_logger().warning if counts.pending else self.get_logger().info
-        log(f"recorder acknowledged {counts.acknowledged}/{counts.sent} transitions so far"
-            + (f" ({counts.pending} not yet, oldest {counts.oldest_pending_age:.0f} s)" if counts.pending else "")
-            + f"; publishing {len(result.steps)} more")
+        summary = f"recorder acknowledged {counts.acknowledged}/{counts.sent} transitions so far"
+        if counts.pending:  # (one severity per logging call site: rclpy refuses a switch)
+            self.get_logger().warning(f"{summary} ({counts.pending} not yet, oldest "
+                                      f"{counts.oldest_pending_age:.0f} s); publishing {len(result.steps)} more")
+        else:
+            self.get_logger().info(f"{summary}; publishing {len(result.steps)} more")
         for record in result.steps:
             self._sequence += 1
             message = transition_msg(record, self.settings.run_id, self._sequence)
