@@ -5,7 +5,7 @@ SHELL := /bin/bash
 ENV := source sarl_env.sh
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap demo test lint bench clean
+.PHONY: bootstrap demo test lint bench clean replay eval
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -27,3 +27,7 @@ bench: bootstrap
 
 clean:
 	rm -rf build install log sarl_env.sh
+
+## Offline Q-updates from bags: make replay BAGS="runs/bags" [UPDATES=2000]
+replay: bootstrap
+	@$(ENV) && python -m sarl_agent.replay $(BAGS) --updates $${UPDATES:-2000}

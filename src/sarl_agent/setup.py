@@ -22,6 +22,9 @@ setup(
         "console_scripts": [
             "agent = sarl_agent.nodes.agent_node:main",
             "vlm_proposer = sarl_agent.nodes.vlm_proposer_node:main",
+            "recorder = sarl_agent.nodes.recorder_node:main",
+            "replay = sarl_agent.replay:main",
+            "inspect_bag = sarl_agent.bag.inspect:main",
         ]
     },
 )

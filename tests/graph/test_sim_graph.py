@@ -30,7 +30,7 @@ def graph_run(spun_node, tmp_path):
     run_id = "graph-test"
     launcher = PeerProcess([
         sys.executable, "-m", "sarl_bringup.local_launch", "--profile", "sim", "--log-dir", str(tmp_path / "logs"),
-        "--sim-policy-port", "0",
+        "--sim-policy-port", "0", "--set", f"recorder.bag_dir={tmp_path / 'bags'}",
         "--set", f"sarl_agent.episodes={EPISODES}", "--set", f"sarl_agent.task_name={TASK}",
         "--set", f"sarl_agent.run_id={run_id}", "--set", f"sarl_agent.output_dir={tmp_path}",
         "--set", f"vlm_proposer.offline_task={TASK}", "--set", f"widowx_driver.task_name={TASK}",

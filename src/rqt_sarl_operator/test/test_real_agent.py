@@ -21,7 +21,7 @@ def test_success_press_is_accepted_once_by_the_real_agent(panel: Any, pump: Any,
     widget = p.widget
     launcher = PeerProcess([
         sys.executable, "-m", "sarl_bringup.local_launch", "--profile", "sim", "--log-dir", str(tmp_path / "logs"),
-        "--sim-policy-port", "0",
+        "--sim-policy-port", "0", "--set", f"recorder.bag_dir={tmp_path / 'bags'}",
         "--set", "sarl_agent.reward_source=operator", "--set", "sarl_agent.task=move the pot lid to the towel",
         "--set", "sarl_agent.episodes=2", "--set", "sarl_agent.max_semantic_steps=1",
         "--set", f"sarl_agent.output_dir={tmp_path}", "--set", "sarl_agent.run_id=operator-test",

@@ -51,6 +51,7 @@ _COMMON = (
     NodeSpec("reset_controller", "reset_controller", "reset_controller"),
     NodeSpec("sarl_vla_bridge", "vla_bridge", "vla_bridge"),
     NodeSpec("sarl_agent", "vlm_proposer", "vlm_proposer"),
+    NodeSpec("sarl_agent", "recorder", "recorder"),
     NodeSpec("sarl_agent", "agent", "sarl_agent"),
 )
 

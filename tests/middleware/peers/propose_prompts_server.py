@@ -1,8 +1,10 @@
 """Peer process: a ProposePrompts server whose answer depends on every request field."""
 
 import rclpy
-from rclpy.executors import ExternalShutdownException
+from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
+from rclpy.signals import SignalHandlerOptions
+from sarl_node_runtime import run_until_signal
 from sarl_interfaces.srv import ProposePrompts
 
 
@@ -22,15 +24,9 @@ class Proposer(Node):
 
 
 def main() -> None:
-    rclpy.init()
+    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
     node = Proposer()
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+    run_until_signal(node, SingleThreadedExecutor())
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@
 import cv2
 import numpy as np
 import rclpy
-from rclpy.executors import ExternalShutdownException
+from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
+from rclpy.signals import SignalHandlerOptions
+from sarl_node_runtime import run_until_signal
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sarl_interfaces.msg import SemanticTransition
 
@@ -48,20 +50,14 @@ def make_transition() -> SemanticTransition:
 
 
 def main() -> None:
-    rclpy.init()
+    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
     node = Node("transition_peer")
     qos = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
     publisher = node.create_publisher(SemanticTransition, "sarl/transitions", qos)
     message = make_transition()
     message.header.stamp = node.get_clock().now().to_msg()
     publisher.publish(message)
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+    run_until_signal(node, SingleThreadedExecutor())
 
 
 if __name__ == "__main__":

@@ -40,6 +40,8 @@ STATUS_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durabil
 TRANSITION_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityPolicy.RELIABLE,
                             durability=DurabilityPolicy.TRANSIENT_LOCAL)
 ACK_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityPolicy.RELIABLE)
+ACK_WAIT_AT_EXIT = 30.0
+"""[s] how long the agent waits at the end of a run for the recorder to acknowledge everything."""
 RESEND_CHECK_PERIOD = 1.0
 """[s] how often unacknowledged transitions are checked for re-sending (see bag/ledger.py)."""
 
@@ -135,6 +137,7 @@ class AgentNode(Node):
                 if (episode - start) % s.checkpoint_every == 0:
                     self._save()
             self._save()
+            self._wait_for_recorder()
             curve = self._log.plot(f"{s.run_id}: {s.task_name if s.reward_source == 'sim' else s.task}")
             self.get_logger().info(f"done: checkpoint {s.checkpoint}, learning curve {curve}")
             self._publish_status(StatusSnapshot(Phase.DONE, "", episode, 0, s.max_semantic_steps,
@@ -145,6 +148,17 @@ class AgentNode(Node):
             self.exit_code = 1
         finally:
             self.finished.set()
+
+    def _wait_for_recorder(self) -> None:
+        """Before exiting, give the recorder time to confirm the last episodes (their only other copy
+        is this process's publisher history, which dies with it)."""
+        if self._ledger.wait_all_acknowledged(ACK_WAIT_AT_EXIT):
+            self.get_logger().info(f"recorder acknowledged all {self._ledger.counts().sent} transitions")
+            return
+        counts = self._ledger.counts()
+        self.get_logger().error(
+            f"{counts.pending} of {counts.sent} transitions were never acknowledged by the recorder within "
+            f"{ACK_WAIT_AT_EXIT:.0f} s: they are not in any bag (is the recorder running?)")
 
     def _save(self) -> None:
         self.settings.checkpoint.parent.mkdir(parents=True, exist_ok=True)
