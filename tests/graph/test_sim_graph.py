@@ -9,6 +9,8 @@ from collections import defaultdict
 import numpy as np
 import pytest
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
+from rclpy.serialization import deserialize_message
+from sarl_agent.bag.reader import BagSet, find_bags
 from sarl_agent.nodes.messages import decode_image
 from sarl_interfaces.msg import SemanticTransition
 from support.processes import PeerProcess
@@ -39,11 +41,11 @@ def graph_run(spun_node, tmp_path):
     code = launcher.stop()
     log = launcher.log_text()
     assert code == 0, f"graph exited with {code}:\n{log[-4000:]}"
-    return received, tmp_path / run_id, log
+    return received, tmp_path / run_id, log, tmp_path / "bags"
 
 
 def test_sim_graph_logs_one_transition_per_semantic_step_and_stops_cleanly(graph_run):
-    received, run_dir, log = graph_run
+    received, run_dir, log, bag_dir = graph_run
     with (run_dir / "episodes.csv").open() as stream:
         episodes = list(csv.DictReader(stream))
     assert len(episodes) == EPISODES
@@ -66,3 +68,10 @@ def test_sim_graph_logs_one_transition_per_semantic_step_and_stops_cleanly(graph
     assert sequences == sorted(sequences) and len(set(sequences)) == len(sequences)
     assert (run_dir / "checkpoint.pt").is_file() and (run_dir / "learning_curve.png").is_file()
     assert "died" not in log
+    assert "recorder acknowledged all" in log
+
+    # Everything the agent published is in the run's bag, in order, decodable (issue 6).
+    (bag,) = find_bags([bag_dir])
+    in_bag = [deserialize_message(m.raw, SemanticTransition) for m in BagSet([bag]).transitions()]
+    assert [(m.episode, m.step, m.sequence) for m in in_bag] == [(m.episode, m.step, m.sequence) for m in received]
+    assert all(decode_image(m.observation.image).shape == (256, 256, 3) for m in in_bag)
