@@ -20,6 +20,8 @@ class PeerProcess:
         self._log_path = log_path
         self._log = log_path.open("wb")
         self._process = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT)
+        self.killed = False
+        """True once the test SIGKILLed it on purpose (exit code -9 is then expected)."""
 
     @classmethod
     def python(cls, script: Path | str, *args: str, log_dir: Path) -> PeerProcess:
@@ -40,6 +42,7 @@ class PeerProcess:
 
     def kill(self) -> None:
         """SIGKILL: the crash a test wants to survive."""
+        self.killed = True
         self._process.kill()
         self._process.wait(timeout=10)
 

@@ -8,38 +8,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import rclpy
 from rclpy.context import Context
-from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
+from support.hosted_node import HostedNode
 from support.ros_node import wait_until
 from widowx_driver.driver_node import DriverNode
-
-
-class HostedNode:
-    """Any node class, created in a fresh Context and spun by a MultiThreadedExecutor in a thread."""
-
-    def __init__(self, factory: Callable[[Context], Node], threads: int = 4) -> None:
-        self.context = Context()
-        rclpy.init(context=self.context)
-        self.node = factory(self.context)
-        self._executor = MultiThreadedExecutor(num_threads=threads, context=self.context)
-        self._executor.add_node(self.node)
-        self._thread = threading.Thread(target=self._executor.spin, daemon=True)
-        self._thread.start()
-
-    def close(self, finalize: Callable[[], None] | None = None) -> None:
-        """Stop spinning first, then ``finalize`` (e.g. a lifecycle shutdown), then destroy node and context.
-
-        The spin thread must be gone before entities are destroyed: else it trips over them.
-        """
-        self._executor.shutdown(timeout_sec=5.0)
-        self._thread.join(timeout=5.0)
-        if finalize is not None:
-            finalize()
-        self.node.destroy_node()
-        rclpy.shutdown(context=self.context)
 
 
 class Probe:
