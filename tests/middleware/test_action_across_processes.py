@@ -13,17 +13,17 @@ PEERS = Path(__file__).parent / "peers"
 
 
 @pytest.fixture
-def action_client():
+def action_client(namespace):
     """A node with an ExecutePrompt client, created before the node spins."""
     spun = SpunNode("execute_prompt_test_client", start=False)
-    client = ActionClient(spun.node, ExecutePrompt, "execute_prompt")
+    client = ActionClient(spun.node, ExecutePrompt, f"{namespace}/execute_prompt")
     spun.start()
     yield client
     spun.close()
 
 
-def test_goal_runs_to_completion_with_feedback(action_client, peers, tmp_path):
-    peers.append(PeerProcess.python(PEERS / "execute_prompt_server.py", log_dir=tmp_path))
+def test_goal_runs_to_completion_with_feedback(action_client, peers, tmp_path, ns_args):
+    peers.append(PeerProcess.python(PEERS / "execute_prompt_server.py", *ns_args, log_dir=tmp_path))
     client = action_client
     assert client.wait_for_server(timeout_sec=40.0), "action server in the peer process never appeared"
 
@@ -40,8 +40,8 @@ def test_goal_runs_to_completion_with_feedback(action_client, peers, tmp_path):
     assert feedback_steps == [1, 2, 3, 4, 5]
 
 
-def test_cancel_stops_a_running_goal(action_client, peers, tmp_path):
-    peers.append(PeerProcess.python(PEERS / "execute_prompt_server.py", log_dir=tmp_path))
+def test_cancel_stops_a_running_goal(action_client, peers, tmp_path, ns_args):
+    peers.append(PeerProcess.python(PEERS / "execute_prompt_server.py", *ns_args, log_dir=tmp_path))
     client = action_client
     assert client.wait_for_server(timeout_sec=40.0)
 

@@ -9,9 +9,9 @@ from support.ros_node import wait_future
 PEERS = Path(__file__).parent / "peers"
 
 
-def test_propose_prompts_round_trip(spun_node, peers, tmp_path):
-    peers.append(PeerProcess.python(PEERS / "propose_prompts_server.py", log_dir=tmp_path))
-    client = spun_node.node.create_client(ProposePrompts, "propose_prompts")
+def test_propose_prompts_round_trip(spun_node, peers, tmp_path, namespace, ns_args):
+    peers.append(PeerProcess.python(PEERS / "propose_prompts_server.py", *ns_args, log_dir=tmp_path))
+    client = spun_node.node.create_client(ProposePrompts, f"{namespace}/propose_prompts")
     assert client.wait_for_service(timeout_sec=40.0), "service in the peer process never appeared"
 
     request = ProposePrompts.Request(task="move the banana to the pot", history=["pick up the banana"])

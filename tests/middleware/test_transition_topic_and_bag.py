@@ -20,11 +20,11 @@ MSGTYPE = msgtype_name("SemanticTransition")
 
 
 @pytest.fixture
-def received_transition(spun_node, peers, tmp_path) -> SemanticTransition:
+def received_transition(spun_node, peers, tmp_path, namespace, ns_args) -> SemanticTransition:
     received: list[SemanticTransition] = []
     qos = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
-    spun_node.node.create_subscription(SemanticTransition, "sarl/transitions", received.append, qos)
-    peers.append(PeerProcess.python(PEERS / "transition_publisher.py", log_dir=tmp_path))
+    spun_node.node.create_subscription(SemanticTransition, f"{namespace}/sarl/transitions", received.append, qos)
+    peers.append(PeerProcess.python(PEERS / "transition_publisher.py", *ns_args, log_dir=tmp_path))
     wait_until(lambda: bool(received), 40, "a SemanticTransition from the peer process")
     return received[0]
 

@@ -2,6 +2,8 @@
 
 import time
 
+import sys
+
 import rclpy
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.executors import MultiThreadedExecutor
@@ -44,7 +46,7 @@ class StepServer(Node):
 
 
 def main() -> None:
-    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
+    rclpy.init(args=sys.argv, signal_handler_options=SignalHandlerOptions.NO)  # --ros-args -r __ns:=...
     node = StepServer()
     executor = MultiThreadedExecutor()
     run_until_signal(node, executor)

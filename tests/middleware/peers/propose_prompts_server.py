@@ -1,5 +1,7 @@
 """Peer process: a ProposePrompts server whose answer depends on every request field."""
 
+import sys
+
 import rclpy
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
@@ -24,7 +26,7 @@ class Proposer(Node):
 
 
 def main() -> None:
-    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
+    rclpy.init(args=sys.argv, signal_handler_options=SignalHandlerOptions.NO)  # --ros-args -r __ns:=...
     node = Proposer()
     run_until_signal(node, SingleThreadedExecutor())
 

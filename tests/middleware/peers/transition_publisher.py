@@ -2,6 +2,8 @@
 
 import cv2
 import numpy as np
+import sys
+
 import rclpy
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
@@ -50,7 +52,7 @@ def make_transition() -> SemanticTransition:
 
 
 def main() -> None:
-    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
+    rclpy.init(args=sys.argv, signal_handler_options=SignalHandlerOptions.NO)  # --ros-args -r __ns:=...
     node = Node("transition_peer")
     qos = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
     publisher = node.create_publisher(SemanticTransition, "sarl/transitions", qos)
