@@ -31,3 +31,7 @@ clean:
 ## Offline Q-updates from bags: make replay BAGS="runs/bags" [UPDATES=2000]
 replay: bootstrap
 	@$(ENV) && python -m sarl_agent.replay $(BAGS) --updates $${UPDATES:-2000}
+
+## Learning curves of SARL and baselines on the simulator (results/eval); QUICK=1 for a smoke-sized run.
+eval: bootstrap
+	@$(ENV) && python -m sarl_eval.cli --out results/eval $(if $(QUICK),--quick,)

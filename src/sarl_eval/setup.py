@@ -8,6 +8,7 @@ setup(
     name=PACKAGE,
     version="0.1.0",
     packages=find_packages(exclude=["test"]),
+    package_data={PACKAGE: ["data/*.yaml", "data/*.npz"]},
     data_files=[
         ("share/ament_index/resource_index/packages", [f"resource/{PACKAGE}"]),
         (f"share/{PACKAGE}", ["package.xml"]),
@@ -18,5 +19,5 @@ setup(
     maintainer_email="sarl@example.org",
     description="Evaluation of SARL and baselines on the built-in simulator.",
     license="Apache-2.0",
-    entry_points={"console_scripts": []},
+    entry_points={"console_scripts": [f"eval = {PACKAGE}.cli:main"]},
 )

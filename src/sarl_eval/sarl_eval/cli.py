@@ -1,0 +1,167 @@
+"""``sarl eval``: run methods x tasks x seeds on the simulator and write curves, tables and plots.
+
+    sarl eval                                  # the default evaluation (4 paper tasks, 8 methods, 3 seeds)
+    sarl eval --quick                          # a smoke-sized run (< 3 min on 2 cores)
+    sarl eval --tasks pot_lid_to_towel --methods sarl,random --seeds 5 --episodes 60
+    sarl eval --proposer all --methods sarl    # every task prompt at every step instead of scene-aware candidates
+
+Writes into ``--out``: ``runs/*.json`` (one per run; ``--resume`` reuses them),
+``curves.csv``, ``summary.csv``, ``summary.md``, ``main_plot.png`` (headline
+methods on the tasks run) and ``ablations_plot.png`` (SARL variants).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from sarl_sim.tasks import PAPER_TASKS, TASKS
+
+from .harness import PROPOSERS, RunResult, RunSpec, run_all
+from .methods import DEFAULT_METHODS, MAIN_METHODS, METHODS, default_learning_file, load_learning
+from .plots import plot_curves
+from .results import (
+    load_run,
+    save_run,
+    summarize,
+    summary_markdown,
+    write_curves_csv,
+    write_summary_csv,
+)
+
+QUICK = {"tasks": "pot_lid_to_towel,left_toy_largest_bowl", "methods": "zero_shot,random,icl_vlm,sarl",
+         "seeds": "1", "episodes": 60, "eval_every": 20, "eval_episodes": 10}
+"""The ``--quick`` preset (explicit options still win)."""
+DEFAULTS = {"tasks": "paper", "methods": ",".join(DEFAULT_METHODS), "seeds": "3", "episodes": 100,
+            "eval_every": 10, "eval_episodes": 10}
+
+
+def _names(text: str, known, what: str, aliases: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    names: list[str] = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        names += list((aliases or {}).get(part, (part,)))
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise SystemExit(f"sarl eval: unknown {what} {unknown or text!r}; known: {', '.join(known)}")
+    return list(dict.fromkeys(names))
+
+
+def _seeds(text: str) -> list[int]:
+    """'3' = seeds 0, 1, 2; '4,7' = seeds 4 and 7."""
+    try:
+        values = [int(p) for p in text.split(",") if p.strip()]
+    except ValueError:
+        raise SystemExit(f"sarl eval: --seeds takes a count or a comma list of integers, got {text!r}") from None
+    if len(values) == 1 and "," not in text:
+        return list(range(values[0]))
+    return values
+
+
+def parser() -> argparse.ArgumentParser:
+    intro, usage = __doc__.split("\n\n", 1)
+    p = argparse.ArgumentParser(prog="sarl eval", description=intro, epilog=usage,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--tasks", help=f"comma list of tasks, 'paper' or 'all' (default {DEFAULTS['tasks']}); "
+                   f"known: {', '.join(TASKS)}")
+    p.add_argument("--methods", help=f"comma list (default {DEFAULTS['methods']}); known: {', '.join(METHODS)}")
+    p.add_argument("--seeds", help=f"number of seeds, or a comma list of seeds (default {DEFAULTS['seeds']})")
+    p.add_argument("--episodes", type=int, help=f"online training episodes per run (default {DEFAULTS['episodes']})")
+    p.add_argument("--eval-every", type=int, help=f"episodes between greedy evaluations "
+                   f"(default {DEFAULTS['eval_every']})")
+    p.add_argument("--eval-episodes", type=int, help=f"held-out layouts per evaluation "
+                   f"(default {DEFAULTS['eval_episodes']})")
+    p.add_argument("--max-steps", type=int, default=8, help="semantic steps per episode (default 8)")
+    p.add_argument("--proposer", choices=PROPOSERS, default="scene",
+                   help="candidate prompts: 'scene' (scene-aware VLM stand-in, default) or 'all' (every task prompt)")
+    p.add_argument("--learning-config", type=Path, default=None,
+                   help=f"SARL learning YAML (default {default_learning_file()})")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                   help="parallel processes (default min(2, CPUs))")
+    p.add_argument("--out", type=Path, default=Path("results/eval"), help="output folder (default results/eval)")
+    p.add_argument("--resume", action="store_true", help="reuse runs already in OUT/runs with the same settings")
+    p.add_argument("--quick", action="store_true",
+                   help="smoke preset: 2 easy tasks, 4 methods, 1 seed, 60 episodes, evaluation every 20")
+    return p
+
+
+def build_specs(args: argparse.Namespace) -> list[RunSpec]:
+    preset = {**DEFAULTS, **(QUICK if args.quick else {})}
+    value = {k: getattr(args, k) if getattr(args, k) is not None else preset[k] for k in DEFAULTS}
+    tasks = _names(value["tasks"], TASKS, "task", {"paper": PAPER_TASKS, "all": tuple(TASKS)})
+    methods = _names(value["methods"], METHODS, "method")
+    learning = load_learning(args.learning_config)
+    return [
+        RunSpec(method=m, task=t, seed=s, episodes=value["episodes"], eval_every=value["eval_every"],
+                eval_episodes=value["eval_episodes"], max_steps=args.max_steps, proposer=args.proposer,
+                learning=learning)
+        for t in tasks for m in methods for s in _seeds(value["seeds"])
+    ]
+
+
+def write_outputs(results: list[RunResult], out: Path, title: str = "") -> Path:
+    """curves.csv, summary.csv/md and the plots from ``results``; returns the Markdown path."""
+    order = [*DEFAULT_METHODS, *METHODS]
+    rows = summarize(results, order=order)
+    write_curves_csv(results, out / "curves.csv")
+    write_summary_csv(rows, out / "summary.csv")
+    spec = results[0].spec
+    notes = [f"Proposer: `{spec['proposer']}`; {spec['max_steps']} semantic steps per episode; greedy evaluation "
+             f"every {spec['eval_every']} episodes on {spec['eval_episodes']} held-out layouts per seed."]
+    (out / "summary.md").write_text(summary_markdown(rows, title=title, notes=notes))
+    methods = list(dict.fromkeys(r.spec["method"] for r in results))
+    main = [m for m in MAIN_METHODS if m in methods] or methods
+    plot_curves(results, out / "main_plot.png", methods=main)
+    ablations = [m for m in methods if m.startswith("sarl")]
+    if len(ablations) > 1:
+        plot_curves(results, out / "ablations_plot.png", methods=ablations)
+    return out / "summary.md"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.workers < 1:
+        raise SystemExit("sarl eval: --workers must be >= 1")
+    try:
+        specs = build_specs(args)
+    except ValueError as exc:
+        raise SystemExit(f"sarl eval: {exc}") from None
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    done: dict[int, RunResult] = {}
+    if args.resume:
+        for i, spec in enumerate(specs):
+            path = out / "runs" / f"{spec.key}.json"
+            if path.exists():
+                previous = load_run(path)
+                if previous.spec == json.loads(json.dumps(asdict(spec))):  # same settings, as JSON sees them
+                    done[i] = previous
+    todo = [s for i, s in enumerate(specs) if i not in done]
+    print(f"sarl eval: {len(specs)} runs ({len(done)} reused), {args.workers} worker(s) -> {out}", flush=True)
+    started = time.monotonic()
+    finished = len(done)
+
+    def report(_index: int, spec: RunSpec, result: RunResult) -> None:
+        nonlocal finished
+        finished += 1
+        save_run(result, out)
+        curve = " ".join(f"{100 * s:.0f}" for s in result.eval_success)
+        print(f"[{finished}/{len(specs)}] {spec.method} | {spec.task} | seed {spec.seed}: "
+              f"greedy success % at {result.eval_points[0]}..{result.eval_points[-1]} episodes: {curve} "
+              f"({result.seconds:.0f} s; {time.monotonic() - started:.0f} s elapsed)", flush=True)
+
+    new = run_all(todo, workers=args.workers, on_result=report)
+    by_key = {r.spec["method"] + r.spec["task"] + str(r.spec["seed"]): r for r in [*done.values(), *new]}
+    results = [by_key[s.method + s.task + str(s.seed)] for s in specs]
+    summary = write_outputs(results, out, title="SARL evaluation on the built-in simulator")
+    print(f"sarl eval: done in {time.monotonic() - started:.0f} s; {summary}", flush=True)
+    print(summary.read_text(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
