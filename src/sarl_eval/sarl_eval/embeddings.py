@@ -3,7 +3,7 @@
 The simulator ships MiniLM embeddings of its own prompt lists; the
 scene-aware proposer also says things like "put it in the left pot", which
 the stand-in VLA would otherwise embed on the fly (loading MiniLM costs ~15 s
-and ~100 MB per worker process). ``data/prompt_embeddings.npz`` holds the
+and ~100 MB per worker process). ``assets/prompt_embeddings.npz`` holds the
 simulator's cache plus every prompt :func:`scene_vocabulary` finds; prompts
 still missing (a layout never enumerated) fall back to the model, as in the
 simulator.
@@ -26,7 +26,7 @@ from sarl_sim.tasks import TASKS
 
 from .scene_proposer import scene_candidates
 
-EVAL_EMBEDDINGS = Path(__file__).resolve().parent / "data" / "prompt_embeddings.npz"
+EVAL_EMBEDDINGS = Path(__file__).resolve().parent / "assets" / "prompt_embeddings.npz"
 
 
 def scene_vocabulary(layouts: int = 60) -> list[str]:

@@ -84,7 +84,7 @@ def get_method(name: str) -> Method:
 
 def default_learning_file() -> Path:
     """The evaluation's SARL learning config (shipped with this package)."""
-    return Path(str(resources.files("sarl_eval") / "data" / "learning.yaml"))
+    return Path(str(resources.files("sarl_eval") / "assets" / "learning.yaml"))
 
 
 def load_learning(path: str | Path | None = None) -> dict[str, Any]:
