@@ -6,61 +6,21 @@ so the real client library, the proposer's parsing and the error mapping all run
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sarl_bringup.doctor_checks import Status
 from sarl_bringup.doctor_vlm import check_vlm
+from support.fake_gemini import FakeGemini, running_fake_gemini
 
 KEY = "test-key-0123456789"
 
 
-class FakeGemini:
-    """Answers ``POST .../models/{model}:generateContent`` with a JSON list of prompts or an HTTP error."""
-
-    def __init__(self) -> None:
-        self.status = 200
-        self.requests: list[str] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers["Content-Length"]))
-                fake.requests.append(self.path)
-                if fake.status == 200:
-                    text = json.dumps(["pick up the banana", "put it in the pot"])
-                    body = {"candidates": [{"content": {"role": "model", "parts": [{"text": text}]}}]}
-                else:
-                    body = {"error": {"code": fake.status, "message": "API key not valid", "status": "DENIED"}}
-                payload = json.dumps(body).encode()
-                self.send_response(fake.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        return Handler
-
-
 @pytest.fixture
 def gemini() -> Iterator[FakeGemini]:
-    fake = FakeGemini()
-    thread = threading.Thread(target=fake.server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
+    with running_fake_gemini() as fake:
+        fake.prompts = ["pick up the banana", "put it in the pot"]
+        yield fake
 
 
 def gemini_params(url: str) -> dict:
@@ -86,11 +46,11 @@ def test_skip_vlm_makes_no_request(gemini):
 def test_one_real_request_passes_when_the_endpoint_answers(gemini):
     result = check_vlm(gemini_params(gemini.url), "tidy up", environ={"GEMINI_API_KEY": KEY})
     assert result.status is Status.PASS and "answered 2 prompt(s)" in result.detail
-    assert len(gemini.requests) == 1 and gemini.requests[0].endswith("/models/gemini-2.5-flash:generateContent")
+    assert len(gemini.requests) == 1 and gemini.requests[0]["path"].endswith("/models/gemini-2.5-flash:generateContent")
 
 
 def test_a_rejected_key_fails_with_the_http_status_and_no_key_in_the_text(gemini):
-    gemini.status = 403
+    gemini.mode, gemini.error_status = "error", 403
     result = check_vlm(gemini_params(gemini.url), "tidy up", environ={"GEMINI_API_KEY": KEY})
     assert result.status is Status.FAIL and "HTTP 403" in result.detail and "create a new one" in result.fix
     assert KEY not in result.detail + result.fix

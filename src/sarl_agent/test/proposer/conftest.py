@@ -1,75 +1,14 @@
-"""A local stand-in for the Gemini REST endpoint, so the real google-genai client can be tested offline.
-
-It answers ``POST .../models/{model}:generateContent`` in one of four modes
-(a valid structured-output response, garbage, HTTP 500, or a hang past the
-client's timeout) and records every request for the test to inspect.
-"""
+"""The proposer tests' Gemini endpoint: the shared local stand-in (tests/support/fake_gemini.py)."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
-
-class FakeGemini:
-    """State shared with the handler threads: what to answer, and what was asked."""
-
-    def __init__(self) -> None:
-        self.mode = "valid"
-        self.prompts: list[str] = ["Pick up the banana.", "put it in the pot", "reset to home"]
-        self.requests: list[dict] = []
-        self.release = threading.Event()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                fake.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-                if fake.mode == "hang":
-                    fake.release.wait(10.0)
-                    return
-                status, payload = fake.answer()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        return Handler
-
-    def answer(self) -> tuple[int, bytes]:
-        if self.mode == "valid":
-            text = json.dumps(self.prompts)
-            response = {
-                "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP"}]
-            }
-            return 200, json.dumps(response).encode()
-        if self.mode == "garbage":
-            return 200, b"\x00<html>definitely not a generateContent response"
-        if self.mode == "500":
-            error = {"error": {"code": 500, "message": "backend exploded", "status": "INTERNAL"}}
-            return 500, json.dumps(error).encode()
-        raise AssertionError(f"unknown mode {self.mode}")
+from support.fake_gemini import FakeGemini, running_fake_gemini
 
 
 @pytest.fixture
 def fake_gemini() -> Iterator[FakeGemini]:
-    fake = FakeGemini()
-    thread = threading.Thread(target=fake.server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield fake
-    fake.release.set()
-    fake.server.shutdown()
-    fake.server.server_close()
+    with running_fake_gemini() as fake:
+        yield fake
