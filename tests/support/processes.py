@@ -7,6 +7,7 @@ and exit codes.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -19,7 +20,10 @@ class PeerProcess:
     def __init__(self, args: list[str], log_path: Path) -> None:
         self._log_path = log_path
         self._log = log_path.open("wb")
-        self._process = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT)
+        # Its own session: whatever it starts (a launcher's nodes) can be killed with it, never left behind
+        # to publish into later tests or to deadlock a test's teardown.
+        self._process = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                         start_new_session=True)
         self.killed = False
         """True once the test SIGKILLed it on purpose (exit code -9 is then expected)."""
 
@@ -46,8 +50,11 @@ class PeerProcess:
         self._process.kill()
         self._process.wait(timeout=10)
 
-    def stop(self, timeout: float = 10.0) -> int:
-        """SIGTERM (a background node ignores SIGINT), then SIGKILL after ``timeout``."""
+    def stop(self, timeout: float = 20.0) -> int:
+        """SIGTERM (a background node ignores SIGINT), SIGKILL after ``timeout``; then SIGKILL any leftover child.
+
+        The default outlasts a launcher's own 10 s grace for its nodes, so it can stop them itself.
+        """
         if self._process.poll() is None:
             self._process.send_signal(signal.SIGTERM)
             try:
@@ -55,5 +62,12 @@ class PeerProcess:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait(timeout=timeout)
+        self._kill_session()
         self._log.close()
         return self._process.returncode
+
+    def _kill_session(self) -> None:
+        try:
+            os.killpg(self._process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass  # nothing left in its session

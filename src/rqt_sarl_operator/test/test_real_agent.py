@@ -13,7 +13,8 @@ from support.ros_node import wait_future, wait_until
 from rqt_sarl_operator.operator_model import Outcome
 
 pytestmark = pytest.mark.graph
-T = 60.0
+T = 120.0
+"""[s] for a whole-graph event: eight processes start together on two cores, and CI may be loaded."""
 
 
 def test_success_press_is_accepted_once_by_the_real_agent(panel: Any, pump: Any, spun: Any, tmp_path) -> None:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .graph import PROFILES, SIM_POLICY_SERVER, GraphSpec, NodeSpec, graph_for, with_policy_port
@@ -64,6 +65,26 @@ def parse_overrides(items: list[str], graph: GraphSpec) -> dict[str, list[str]]:
     return overrides
 
 
+PR_SET_PDEATHSIG = 1
+"""prctl(2) option: the signal a process receives when its parent dies."""
+
+
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A function for ``preexec_fn`` that makes the child get SIGTERM when the launcher dies, even by SIGKILL.
+
+    An orphaned driver or agent would go on commanding the arm with nobody to stop it. The libc
+    function is looked up here, in the parent: the child between fork and exec must not load
+    libraries. Linux only; None elsewhere.
+    """
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return lambda: prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def free_port() -> int:
     """A TCP port on loopback that nothing listens on right now."""
     import socket
@@ -81,12 +102,14 @@ class Graph:
         self._processes: dict[str, subprocess.Popen] = {}
         self._commands = {node.name: command_for(node, params, overrides) for node in graph.nodes}
         self._log_dir = log_dir
+        self._preexec = _parent_death_signal()
 
     def start(self) -> None:
         self._log_dir.mkdir(parents=True, exist_ok=True)
         for node in self._graph.nodes:
             process = subprocess.Popen(self._commands[node.name], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                       env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                                       stdin=subprocess.DEVNULL, env=dict(os.environ, PYTHONUNBUFFERED="1"),
+                                       preexec_fn=self._preexec)
             self._processes[node.name] = process
             threading.Thread(target=self._relay, args=(node.name, process), daemon=True).start()
 
