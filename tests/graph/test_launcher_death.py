@@ -10,25 +10,9 @@ from pathlib import Path
 import pytest
 from support.processes import PeerProcess
 from support.ros_node import wait_until
+from support.sessions import session_members
 
 pytestmark = pytest.mark.graph
-
-
-def session_members(session_id: int) -> list[int]:
-    """PIDs of the live processes in a session (read from /proc), the session leader excluded."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == session_id:
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # exited meanwhile
-        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
-        state, session = fields[0], int(fields[3])
-        if session == session_id and state != "Z":
-            members.append(int(entry.name))
-    return members
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal and /proc are Linux only")

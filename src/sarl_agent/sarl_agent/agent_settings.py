@@ -26,7 +26,8 @@ class AgentSettings:
     reward_source: str = "sim"
     """Who labels episodes: ``sim`` (the simulator's success detector) or ``operator`` (label_episode)."""
     episodes: int = 30
-    """Online episodes to run, then the node writes its outputs and exits (0 = run until stopped)."""
+    """Labelled (SUCCESS/FAILURE) episodes to run, then the node writes its outputs and exits (0 = run until
+    stopped). Aborted episodes are not learned from and do not count."""
     max_semantic_steps: int = 6
     """Semantic steps per episode."""
     steps_per_prompt: int = 20
@@ -43,6 +44,12 @@ class AgentSettings:
     """Start from ``checkpoint_path`` if it exists."""
     checkpoint_every: int = 5
     """Write the checkpoint every N episodes (and at the end)."""
+    warm_start_bags: tuple[str, ...] = ()
+    """Bags (directories, ``.mcap`` files or folders of bags) whose labelled episodes fill the prompt cache
+    and the replay buffer before the first episode, read as ``replay`` reads them; with ``resume``, on top
+    of the checkpoint."""
+    warm_start_updates: int = 0
+    """TD updates on the warm-start data before the first episode (0 = only fill the replay buffer)."""
     output_dir: str = "runs"
     """Folder for per-run outputs: checkpoint, episodes.csv, learning_curve.png."""
     server_timeout: float = 30.0
@@ -53,11 +60,23 @@ class AgentSettings:
     """[s] deadline of one execute_prompt or reset_to_home goal."""
     label_timeout: float = 0.0
     """[s] how long to wait for the operator's label before the episode counts as ABORT (0 = forever)."""
+    failure_backoff: float = 2.0
+    """[s] pause after an episode the robot side could not execute (policy server down, driver, timeout),
+    doubled for each further one in a row up to 30 s, so a dead peer does not burn through the run."""
+    max_consecutive_failures: int = 20
+    """Episodes in a row the robot side could not execute before the agent stops with an error (0 = never)."""
 
     def __post_init__(self) -> None:
         if self.reward_source not in REWARD_SOURCES:
             raise ValueError(f"reward_source must be one of {REWARD_SOURCES}, got {self.reward_source!r}")
-        for key in ("episodes", "seed"):
+        if isinstance(self.warm_start_bags, str):  # one path given as a plain string
+            object.__setattr__(self, "warm_start_bags", (self.warm_start_bags,) if self.warm_start_bags else ())
+        object.__setattr__(self, "warm_start_bags", tuple(str(path) for path in self.warm_start_bags))
+        if any(not path.strip() for path in self.warm_start_bags):
+            raise ValueError(f"warm_start_bags must name bag paths, got {list(self.warm_start_bags)}")
+        if self.warm_start_updates and not self.warm_start_bags:
+            raise ValueError("warm_start_updates needs warm_start_bags (the bags to learn from)")
+        for key in ("episodes", "seed", "warm_start_updates"):
             if getattr(self, key) < 0:
                 raise ValueError(f"{key} must be >= 0, got {getattr(self, key)}")
         for key in ("max_semantic_steps", "steps_per_prompt", "checkpoint_every"):
@@ -66,8 +85,9 @@ class AgentSettings:
         for key in ("server_timeout", "propose_timeout", "execute_timeout"):
             if not getattr(self, key) > 0:
                 raise ValueError(f"{key} must be > 0 seconds, got {getattr(self, key)}")
-        if self.label_timeout < 0:
-            raise ValueError(f"label_timeout must be >= 0 seconds, got {self.label_timeout}")
+        for key in ("label_timeout", "failure_backoff", "max_consecutive_failures"):
+            if getattr(self, key) < 0:
+                raise ValueError(f"{key} must be >= 0, got {getattr(self, key)}")
         if self.reward_source == "operator" and not self.task.strip():
             raise ValueError("task (the instruction) must be set when reward_source is 'operator'")
         if self.reward_source == "sim" and not self.task_name:

@@ -18,58 +18,29 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-import yaml
 
 from .bag.dataset import BagDataset
 from .bag.episodes import EpisodeTable
 from .bag.progress import ProgressBar
-from .bag.reader import ReadReport
+from .bag.reader import BagProblem, ReadReport
+from .bag.recovery import RecoveryReport
 from .bag.writer import utc_stamp
-from .learning.config import SarlConfig
 from .learning.trainer import SarlAgentCore
-
-DEFAULT_CONFIG = "learning.yaml"
-
-
-def resolve_config(path: str) -> Path:
-    """A file path, else a name in sarl_bringup's installed ``config/`` (then the source tree's ``config/``)."""
-    candidate = Path(path)
-    if candidate.is_file():
-        return candidate
-    places = []
-    try:
-        from ament_index_python.packages import get_package_share_directory
-
-        places.append(Path(get_package_share_directory("sarl_bringup")) / "config" / path)
-    except (ImportError, LookupError, ValueError):
-        pass
-    places.append(Path(__file__).resolve().parents[3] / "config" / path)
-    for place in places:
-        if place.is_file():
-            return place
-    raise FileNotFoundError(f"learning config {path!r} not found (looked in: {', '.join(map(str, places))})")
-
-
-def load_config(path: str, seed: int) -> SarlConfig:
-    with resolve_config(path).open() as stream:
-        data = yaml.safe_load(stream) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"learning config {path} must be a YAML mapping")
-    data["seed"] = seed
-    return SarlConfig.from_dict(data)
+from .learning_config_file import DEFAULT_LEARNING_CONFIG, load_learning_config, resolve_learning_config
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="replay", description=__doc__.split("\n\n")[0])
     parser.add_argument("bags", nargs="+", help="bag directories, .mcap files or folders of bags")
     parser.add_argument("--updates", type=int, default=1000, help="TD updates to run (default 1000)")
-    parser.add_argument("--config", default=DEFAULT_CONFIG,
-                        help="learning config YAML (default: the installed config/learning.yaml)")
+    parser.add_argument("--config", default=DEFAULT_LEARNING_CONFIG,
+                        help="learning config YAML (default: the installed config/learning.yaml; '' = defaults)")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default runs/replay-<UTC time>)")
     parser.add_argument("--seed", type=int, default=0, help="seeds network init and batch sampling (default 0)")
     parser.add_argument("--no-replay-buffer", action="store_true",
@@ -84,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     torch.set_num_threads(1)  # small networks: extra threads only add contention (see learning/README.md)
     try:
-        config = load_config(args.config, args.seed)
+        config = load_learning_config(args.config, args.seed)
     except (OSError, ValueError, TypeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -92,9 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     core = SarlAgentCore(config)
-    dataset = BagDataset(args.bags, core.cache, decode_images=config.uses_image,
-                         on_problem=lambda problem: print(f"error: {problem}", file=sys.stderr),
-                         on_recovery=lambda report: print(report.describe(), file=sys.stderr))
+    dataset = open_bags(core, args.bags,
+                        on_problem=lambda problem: print(f"error: {problem}", file=sys.stderr),
+                        on_recovery=lambda report: print(report.describe(), file=sys.stderr))
     reading = ProgressBar("reading bags", total=None, unit="transitions")
 
     def counted():
@@ -139,6 +110,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def open_bags(core: SarlAgentCore, paths: Iterable[str | Path],
+              on_problem: Callable[[BagProblem], None] | None = None,
+              on_recovery: Callable[[RecoveryReport], None] | None = None) -> BagDataset:
+    """The learnable transitions of ``paths``, re-keyed onto ``core``'s prompt cache (images decoded
+    only if its config uses them); read lazily by ``dataset.transitions()``."""
+    return BagDataset(paths, core.cache, decode_images=core.config.uses_image,
+                      on_problem=on_problem, on_recovery=on_recovery)
+
+
 def _first_then(iterable, *on_end):
     """Yield from ``iterable``, then call each ``on_end`` (reading finished, training starts)."""
     yield from iterable
@@ -180,7 +160,7 @@ def summarize(args: argparse.Namespace, dataset: BagDataset, losses: list[float]
                         "skipped": dict(dataset.skipped), "duplicates": report.duplicates},
         "training": {"updates": args.updates, "seconds": round(elapsed, 2),
                      "final_td_loss": round(float(np.mean(tail)), 6) if tail else None, "seed": args.seed,
-                     "config": str(resolve_config(args.config))},
+                     "config": str(resolve_learning_config(args.config)) if args.config else None},
         "outputs": {"checkpoint": str(checkpoint), "loss_curve": str(curve)},
     }
 

@@ -4,6 +4,7 @@
     sarl eval [args]      evaluation on the simulator (learning curves, tables)
     sarl replay BAGS...   offline Q-updates from rosbags
     sarl inspect BAG      episodes of a bag as a table
+    sarl score CKPT...    greedy success of checkpoints on held-out simulator layouts
     sarl operator         the operator panel without rqt
     sarl doctor           checks a deployment before the first episode
 """
@@ -18,6 +19,7 @@ COMMANDS = {
     "eval": "sarl_eval.cli",
     "replay": "sarl_agent.replay",
     "inspect": "sarl_agent.bag.inspect",
+    "score": "sarl_eval.checkpoint_eval",
     "operator": "rqt_sarl_operator.standalone",
     "doctor": "sarl_bringup.doctor",
 }

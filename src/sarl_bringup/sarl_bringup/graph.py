@@ -61,7 +61,10 @@ SIM_POLICY_PORT = 8000
 SIM_POLICY_SERVER = NodeSpec(
     "sarl_sim", "policy_server", "sim_policy_server", is_ros_node=False,
     arguments=("--host", "127.0.0.1", "--port", str(SIM_POLICY_PORT)),
+    required=False,
 )
+"""Not required, like the real policy server on its GPU host: if it dies, goals abort and the agent goes
+on once a server answers again on the same port."""
 
 
 def with_policy_port(graph: GraphSpec, port: int) -> GraphSpec:

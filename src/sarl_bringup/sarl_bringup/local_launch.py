@@ -103,6 +103,8 @@ class Graph:
         self._commands = {node.name: command_for(node, params, overrides) for node in graph.nodes}
         self._log_dir = log_dir
         self._preexec = _parent_death_signal()
+        self.departed: dict[str, int] = {}
+        """Processes that are not required and ended while the graph ran (their exit codes)."""
 
     def start(self) -> None:
         self._log_dir.mkdir(parents=True, exist_ok=True)
@@ -136,6 +138,10 @@ class Graph:
                     print(f"[local_launch] required process {name} died with exit code {code}; stopping the graph",
                           file=sys.stderr)
                     return 1
+                if name not in self.departed:
+                    self.departed[name] = code
+                    print(f"[local_launch] {name} exited with code {code}; not required, the graph goes on",
+                          file=sys.stderr)
             time.sleep(0.1)
         return 0
 
@@ -184,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     graph.start()
     code = graph.wait(stop)
     codes = graph.stop()
-    bad = {name: c for name, c in codes.items() if c not in (0, -signal.SIGTERM, 128 + signal.SIGTERM)}
+    bad = {name: c for name, c in codes.items()
+           if c not in (0, -signal.SIGTERM, 128 + signal.SIGTERM) and name not in graph.departed}
     print(f"[local_launch] stopped; exit codes {codes}")
     if bad and code == 0 and not stop.is_set():
         print(f"[local_launch] processes ended badly on shutdown: {bad}", file=sys.stderr)

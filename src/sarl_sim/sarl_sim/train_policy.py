@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
     save_cache(args.out_dir / "prompt_embeddings.npz", runtime_prompts, runtime_embeddings)
     print(
         f"wrote {args.out_dir / 'policy_weights.npz'} and {args.out_dir / 'prompt_embeddings.npz'} "
-        f"after {elapsed:.0f} s",
+        f"after {elapsed:.0f} s; run python -m sarl_eval.embeddings to add the scene-aware proposer's prompts",
         flush=True,
     )
 

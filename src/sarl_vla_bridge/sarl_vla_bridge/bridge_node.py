@@ -60,6 +60,10 @@ SHUTDOWN_LINGER = 0.5
 """[s] spin on after aborting goals at shutdown, so their clients can still fetch the results."""
 
 
+SETTLE_POLL_S = 0.005
+"""[s] how often a finishing goal looks at the latest arm_state."""
+
+
 class _Latest:
     """The newest message of one topic and when (monotonic) it arrived; written by one callback."""
 
@@ -90,6 +94,9 @@ class _GoalSession:
         self._wake = threading.Event()
         self._forced: tuple[Outcome, str] | None = None
         self._last_feedback = -1.0
+        self._published = 0
+        self._processed_before: int | None = None
+        """The driver's processed-command count when this goal published its first command."""
 
     def force_stop(self, outcome: Outcome, message: str) -> None:
         if self._forced is None:
@@ -118,7 +125,21 @@ class _GoalSession:
         return self._node.observation(prompt)
 
     def publish(self, action: np.ndarray) -> None:
+        if self._published == 0:
+            self._processed_before = self._node.commands_processed()
         self._node.publish_command(action)
+        self._published += 1
+
+    def settle(self, timeout: float) -> bool:
+        if self._processed_before is None:
+            return False
+        target = self._processed_before + self._published
+        deadline = time.monotonic() + timeout
+        while (self._node.commands_processed() or 0) < target:
+            if time.monotonic() >= deadline or self.stop_reason() is not None:
+                return False
+            self.wait(SETTLE_POLL_S)
+        return True
 
     def feedback(self, steps_done: int, elapsed: float) -> None:
         now = time.monotonic()
@@ -226,6 +247,11 @@ class VlaBridgeNode(Node):
             return obs.build_observation(image, state, prompt, scene)
         except ValueError as exc:
             raise ObservationUnavailable(f"malformed input: {exc}") from exc
+
+    def commands_processed(self) -> int | None:
+        """Commands the driver has applied or refused so far (latest arm_state), None before the first state."""
+        state = self._state.msg
+        return None if state is None else int(state.commands_applied) + int(state.commands_rejected)
 
     def publish_command(self, action: np.ndarray) -> None:
         msg = ArmCommand(source=ArmCommand.SOURCE_VLA)

@@ -43,6 +43,9 @@ class BridgeConfig:
     """[1] step budget of a goal that gives neither max_steps nor max_duration."""
     observation_timeout: float = 2.0
     """[s] max age of the camera image / arm state / scene used for a query, and how long a query waits for them."""
+    settle_timeout: float = 0.5
+    """[s] at the end of a goal, how long to wait for the driver to confirm (arm_state) every command of the
+    goal before reporting it done, so whoever looks next sees the arm where the goal left it (0 = don't wait)."""
     scene_topic: str = ""
     """Topic of the simulator's privileged scene (std_msgs/Float32MultiArray), '' = none (real robot)."""
     frame_id: str = "base_link"
@@ -63,6 +66,8 @@ class BridgeConfig:
         for name in ("connect_timeout", "inference_timeout", "observation_timeout"):
             value = getattr(self, name)
             _require(math.isfinite(value) and value > 0, name, "a finite number of seconds > 0")
+        _require(math.isfinite(self.settle_timeout) and self.settle_timeout >= 0, "settle_timeout",
+                 "a finite number of seconds >= 0")
         _require(
             math.isfinite(self.control_rate_hz) and 0 < self.control_rate_hz <= 1000,
             "control_rate_hz",
@@ -103,7 +108,8 @@ class BridgeConfig:
         )
 
     def loop(self) -> LoopConfig:
-        return LoopConfig(self.control_rate_hz, self.steps_per_query, self.default_max_steps, self.observation_timeout)
+        return LoopConfig(self.control_rate_hz, self.steps_per_query, self.default_max_steps, self.observation_timeout,
+                          self.settle_timeout)
 
 
 @functools.cache

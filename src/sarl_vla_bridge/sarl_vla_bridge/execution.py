@@ -1,8 +1,10 @@
 """The ``execute_prompt`` goal loop, free of ROS so every exit path is unit-testable.
 
 One goal = connect (bounded) → repeat { check stop; query the policy when the
-chunk is used up; command one action row; wait for the next control tick }
-until the step or time budget is used. Every exit returns a filled
+chunk is used up, on the state the arm reached once it confirmed the commands
+sent so far; command one action row; wait for the next control tick } until the
+step or time budget is used, then wait (bounded) for the last commands to be
+confirmed, so the next observer sees the arm where the goal left it. Every exit returns a filled
 :class:`ExecutionResult`; nothing is published after a failure, so the
 driver's watchdog holds the arm.
 
@@ -55,6 +57,8 @@ class LoopConfig:
     default_max_steps: int
     observation_timeout: float
     """[s] how long a query waits for a fresh observation before the goal aborts."""
+    settle_timeout: float = 0.0
+    """[s] how long a finished goal waits for the arm to confirm its commands (0 = don't wait)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,9 @@ class GoalIO(Protocol):
 
     def feedback(self, steps_done: int, elapsed: float) -> None: ...
 
+    def settle(self, timeout: float) -> bool:
+        """Wait until the arm has applied every command published for this goal; False after ``timeout``."""
+
 
 def validate_goal(goal: GoalSpec) -> str | None:
     """Why the goal is malformed, or None."""
@@ -117,6 +124,12 @@ def run_goal(goal: GoalSpec, config: LoopConfig, policy: PolicyLike, io: GoalIO)
     def finish(outcome: Outcome, message: str) -> ExecutionResult:
         return ExecutionResult(outcome, steps, max(0.0, io.now() - start), message)
 
+    def complete(message: str) -> ExecutionResult:
+        """Done: but first let the arm apply the last commands, or the next observer sees a stale world."""
+        if steps and config.settle_timeout > 0 and not io.settle(config.settle_timeout):
+            message += f"; the driver had not confirmed every command within {config.settle_timeout} s"
+        return finish(Outcome.COMPLETED, message)
+
     problem = validate_goal(goal)
     if problem is not None:
         return finish(Outcome.INVALID_GOAL, problem)
@@ -136,13 +149,13 @@ def run_goal(goal: GoalSpec, config: LoopConfig, policy: PolicyLike, io: GoalIO)
     queries = 0
     while True:
         if goal.max_duration and io.now() - start >= goal.max_duration:
-            return finish(
-                Outcome.COMPLETED, f"time budget {goal.max_duration} s used: {steps} steps, {queries} queries"
-            )
+            return complete(f"time budget {goal.max_duration} s used: {steps} steps, {queries} queries")
         stop = io.stop_reason()
         if stop is not None:
             return finish(*stop)
         if chunk is None or chunk.exhausted:
+            if steps and config.settle_timeout > 0:
+                io.settle(config.settle_timeout)  # query on the state the last chunk produced, not one before it
             try:
                 observation = _fresh_observation(goal.prompt, config.observation_timeout, io)
             except ObservationUnavailable as exc:
@@ -161,7 +174,7 @@ def run_goal(goal: GoalSpec, config: LoopConfig, policy: PolicyLike, io: GoalIO)
         steps += 1
         io.feedback(steps, io.now() - start)
         if max_steps and steps >= max_steps:
-            return finish(Outcome.COMPLETED, f"step budget used: {steps} steps, {queries} queries")
+            return complete(f"step budget used: {steps} steps, {queries} queries")
         next_tick = max(next_tick + period, io.now())
         io.wait(next_tick - io.now())
 

@@ -55,6 +55,9 @@ class FakeIO:
         self.stop_at, self.stop = stop_at, stop
         self.observable_at = self.t + observable_at
         self.feedbacks: list[int] = []
+        self.settles: list[int] = []
+        """Commands published when the loop asked the arm to confirm them."""
+        self.arm_confirms = True
 
     def now(self) -> float:
         return self.t
@@ -75,6 +78,10 @@ class FakeIO:
 
     def feedback(self, steps_done: int, elapsed: float) -> None:
         self.feedbacks.append(steps_done)
+
+    def settle(self, timeout: float) -> bool:
+        self.settles.append(len(self.published))
+        return self.arm_confirms
 
 
 def test_runs_the_step_budget_at_the_control_rate_with_chunking():
@@ -157,3 +164,31 @@ def test_waits_for_the_first_observation_then_gives_up_with_the_reason():
     result = run_goal(GoalSpec("x"), CONFIG, FakePolicy(), never)
     assert result.outcome is Outcome.POLICY_ERROR and "camera/image_raw" in result.message
     assert result.elapsed == pytest.approx(CONFIG.observation_timeout, abs=0.05)
+
+
+SETTLING = LoopConfig(control_rate_hz=10.0, steps_per_query=4, default_max_steps=6, observation_timeout=1.0,
+                      settle_timeout=0.5)
+
+
+def test_queries_and_the_end_of_a_goal_wait_for_the_arm_to_confirm_the_commands_sent():
+    io = FakeIO()
+    result = run_goal(GoalSpec("x", max_steps=10), SETTLING, FakePolicy(), io)
+    assert result.outcome is Outcome.COMPLETED and io.settles == [4, 8, 10]
+    assert "not confirmed" not in result.message
+
+
+def test_an_unconfirmed_finish_still_completes_and_says_so():
+    io = FakeIO()
+    io.arm_confirms = False
+    result = run_goal(GoalSpec("x", max_steps=3), SETTLING, FakePolicy(), io)
+    assert result.outcome is Outcome.COMPLETED
+    assert "the driver had not confirmed every command within 0.5 s" in result.message
+
+
+def test_failed_or_unsettled_configs_do_not_wait():
+    io = FakeIO()
+    run_goal(GoalSpec("x", max_steps=3), CONFIG, FakePolicy(), io)  # settle_timeout 0
+    failing = FakeIO()
+    run_goal(GoalSpec("x", max_steps=3), SETTLING, FakePolicy([PolicyError("connection_lost", "down")]), failing)
+    # the first query has nothing to confirm; a failed goal publishes nothing more and does not wait
+    assert io.settles == [] and failing.settles == []

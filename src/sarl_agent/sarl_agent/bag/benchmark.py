@@ -25,10 +25,11 @@ from pathlib import Path
 import torch
 import yaml
 
+from ..jpeg import decode_image
 from ..learning.config import SarlConfig
 from ..learning.trainer import SarlAgentCore
-from ..replay import DEFAULT_CONFIG, resolve_config
-from .convert import decode_image, serialize
+from ..learning_config_file import DEFAULT_LEARNING_CONFIG, resolve_learning_config
+from .convert import serialize
 from .dataset import BagDataset
 from .reader import BagSet
 from .recovery import recover_bag
@@ -36,7 +37,7 @@ from .synthetic import synthetic_messages, transition_topic, write_synthetic_bag
 from .writer import DurableBagWriter
 
 def _config(image: bool) -> SarlConfig:
-    data = yaml.safe_load(resolve_config(DEFAULT_CONFIG).read_text()) or {}
+    data = yaml.safe_load(resolve_learning_config(DEFAULT_LEARNING_CONFIG).read_text()) or {}
     if image:
         data.setdefault("encoder", {})["kind"] = ["history", "proprio", "image"]
         data["encoder"]["image_size"] = 64

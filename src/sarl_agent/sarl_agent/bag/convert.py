@@ -18,38 +18,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import cv2
 import numpy as np
 
+from ..jpeg import decode_image, encode_jpeg
 from ..learning.observation import Observation
 from ..learning.prompt_cache import PromptCache
 from ..learning.transition import SemanticTransition
 from .typestore import sarl_typestore
 
 TRANSITION_TYPE = "sarl_interfaces/msg/SemanticTransition"
-JPEG_QUALITY = 90
 
 
 class ConversionError(ValueError):
     """A recorded transition that cannot become a core transition (the message says which and why)."""
-
-
-def decode_image(image_msg: Any) -> np.ndarray | None:
-    """CompressedImage (jpeg/png) -> (H, W, 3) uint8 RGB; None when it carries no data."""
-    data = np.frombuffer(memoryview(image_msg.data), dtype=np.uint8) if len(image_msg.data) else None
-    if data is None:
-        return None
-    frame = cv2.imdecode(data, cv2.IMREAD_COLOR)
-    if frame is None:
-        raise ConversionError(f"cannot decode a {image_msg.format!r} image of {data.size} bytes")
-    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
-
-
-def encode_jpeg(image: np.ndarray) -> bytes:
-    ok, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
-    if not ok:
-        raise ValueError(f"JPEG encoding failed for an image of shape {image.shape}")
-    return data.tobytes()
 
 
 def describe(msg: Any) -> str:

@@ -72,6 +72,7 @@ class EpisodeResult:
     outcome: Outcome
     steps: list[StepRecord] = field(default_factory=list)
     message: str = ""
+    """Why a step could not be executed, when that aborted the episode ('' otherwise)."""
 
     @property
     def prompts(self) -> list[str]:
@@ -80,3 +81,8 @@ class EpisodeResult:
     @property
     def success(self) -> bool:
         return self.outcome == Outcome.SUCCESS
+
+    @property
+    def robot_failed(self) -> bool:
+        """Aborted because a step could not be executed (policy server, driver, timeout), not by a label."""
+        return self.outcome == Outcome.ABORT and bool(self.message)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 import traceback
-from pathlib import Path
+from typing import Any
 
 import rclpy
 import torch
-import yaml
+from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
@@ -26,13 +27,15 @@ from sarl_node_runtime import run_until_signal
 
 from ..agent_settings import AgentSettings
 from ..bag.ledger import AckLedger
+from ..episode.failure_backoff import FailureBackoff
 from ..episode.label_gate import LabelGate
 from ..episode.records import EpisodeResult, Phase, StatusSnapshot
 from ..episode.robot import Outcome
 from ..episode.runner import EpisodeRunner, RunnerConfig
-from ..learning.config import SarlConfig
 from ..learning.trainer import SarlAgentCore
+from ..learning_config_file import load_learning_config
 from ..run_log import RunLog
+from ..warm_start import warm_start
 from .messages import status_msg, transition_msg
 from .ros_robot import RobotUnavailable, RosSemanticRobot
 
@@ -42,41 +45,19 @@ TRANSITION_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=Reliabil
 ACK_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityPolicy.RELIABLE)
 ACK_WAIT_AT_EXIT = 30.0
 """[s] how long the agent waits at the end of a run for the recorder to acknowledge everything."""
+MAX_FAILURE_BACKOFF_S = 30.0
+"""[s] longest pause after episodes the robot side could not execute."""
 RESEND_CHECK_PERIOD = 1.0
 """[s] how often unacknowledged transitions are checked for re-sending (see bag/ledger.py)."""
 
 
-def resolve_config_file(path: str) -> Path:
-    """An absolute or working-directory path, else a file name in sarl_bringup's installed config/."""
-    candidate = Path(path)
-    if candidate.is_file():
-        return candidate
-    try:
-        from ament_index_python.packages import get_package_share_directory
-
-        installed = Path(get_package_share_directory("sarl_bringup")) / "config" / path
-    except (ImportError, LookupError, ValueError):
-        installed = candidate
-    if installed.is_file():
-        return installed
-    raise ValueError(f"learning_config_file {path!r} not found (also looked in sarl_bringup/config)")
-
-
-def load_learning_config(path: str, seed: int) -> SarlConfig:
-    """SarlConfig from a YAML file (empty path: defaults); the run's seed wins over the file's."""
-    data = {}
-    if path:
-        with resolve_config_file(path).open() as stream:
-            data = yaml.safe_load(stream) or {}
-    data["seed"] = seed
-    return SarlConfig.from_dict(data)
-
-
 class AgentNode(Node):
-    def __init__(self) -> None:
-        super().__init__("sarl_agent")
+    def __init__(self, **node_kwargs: Any) -> None:
+        super().__init__("sarl_agent", **node_kwargs)
         for name, default in AgentSettings.defaults().items():
-            self.declare_parameter(name, default)
+            # A list (warm_start_bags) may also be given as one string: dynamic typing takes either.
+            descriptor = ParameterDescriptor(dynamic_typing=isinstance(default, tuple))
+            self.declare_parameter(name, list(default) if isinstance(default, tuple) else default, descriptor)
         self.settings = AgentSettings(**{
             name: self.get_parameter(name).value for name in AgentSettings.defaults()
         })
@@ -97,6 +78,8 @@ class AgentNode(Node):
                             callback_group=MutuallyExclusiveCallbackGroup())
         self._robot = RosSemanticRobot(self, self.settings, self.labels)
         self._core = self._make_core()
+        if self.settings.warm_start_bags:
+            self._warm_start()
         self._log = RunLog(self.settings.run_dir)
         self._sequence = 0
         self._last_outcome = Outcome.NONE
@@ -109,6 +92,11 @@ class AgentNode(Node):
     def start(self) -> None:
         self._thread.start()
 
+    @property
+    def core(self) -> SarlAgentCore:
+        """The learning core (prompt cache, Q-networks, replay buffer), for tools and tests to inspect."""
+        return self._core
+
     # --------------------------------------------------------------- episode loop
     def _make_core(self) -> SarlAgentCore:
         s = self.settings
@@ -118,6 +106,15 @@ class AgentNode(Node):
             return core
         return SarlAgentCore(load_learning_config(s.learning_config_file, s.seed))
 
+    def _warm_start(self) -> None:
+        """Before the first episode: cache and replay from the bags (slow for big bags; nothing runs yet)."""
+        s = self.settings
+        logger = self.get_logger()
+        logger.info(f"warm start: reading {list(s.warm_start_bags)}, then {s.warm_start_updates} TD updates")
+        report = warm_start(self._core, s.warm_start_bags, s.warm_start_updates,
+                            on_problem=logger.error, on_recovery=logger.warning)
+        logger.info(report.describe())
+
     def _run(self) -> None:
         s = self.settings
         try:
@@ -126,16 +123,26 @@ class AgentNode(Node):
             self.get_logger().info(
                 f"run {s.run_id}: {s.episodes or 'unlimited'} episodes of "
                 f"{s.task_name if s.reward_source == 'sim' else s.task!r}, rewards from {s.reward_source}")
-            episode = start
-            while rclpy.ok(context=self.context) and (not s.episodes or episode < start + s.episodes):
+            backoff = FailureBackoff(s.failure_backoff, max(s.failure_backoff, MAX_FAILURE_BACKOFF_S),
+                                     s.max_consecutive_failures)
+            episode, labelled = start, 0
+            while rclpy.ok(context=self.context) and (not s.episodes or labelled < s.episodes):
                 result = self._runner.run_episode(episode)
                 self._publish_transitions(result)
                 metrics = self._runner.learn(result)
                 self._last_outcome = result.outcome
                 self.get_logger().info(self._log.add(result, metrics))
                 episode += 1
-                if (episode - start) % s.checkpoint_every == 0:
-                    self._save()
+                if result.outcome != Outcome.ABORT:
+                    labelled += 1
+                    if labelled % s.checkpoint_every == 0:
+                        self._save()
+                pause = backoff.after(result)  # TooManyFailures (a RuntimeError) ends the run below
+                if pause:
+                    self.get_logger().warning(
+                        f"episode {result.episode} could not be executed ({backoff.failures} in a row): "
+                        f"next episode in {pause:.0f} s")
+                    self._sleep(pause)
             self._save()
             self._wait_for_recorder()
             curve = self._log.plot(f"{s.run_id}: {s.task_name if s.reward_source == 'sim' else s.task}")
@@ -148,6 +155,12 @@ class AgentNode(Node):
             self.exit_code = 1
         finally:
             self.finished.set()
+
+    def _sleep(self, seconds: float) -> None:
+        """Sleep, but return at once when the node is shutting down."""
+        deadline = time.monotonic() + seconds
+        while rclpy.ok(context=self.context) and time.monotonic() < deadline:
+            time.sleep(min(0.1, deadline - time.monotonic()))
 
     def _wait_for_recorder(self) -> None:
         """Before exiting, give the recorder time to confirm the last episodes (their only other copy

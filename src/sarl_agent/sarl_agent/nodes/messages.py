@@ -6,15 +6,14 @@ same way the agent does.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 from sarl_interfaces.msg import EpisodeStatus, Observation, SemanticTransition
 from sensor_msgs.msg import CompressedImage, Image
 
 from ..episode.records import StatusSnapshot, StepRecord
+from ..jpeg import decode_image as decode_image  # re-exported: subscribers decode what the agent sends
+from ..jpeg import encode_jpeg
 from ..learning.observation import Observation as CoreObservation
-
-JPEG_QUALITY = 90
 
 
 def image_msg_to_rgb(msg: Image) -> np.ndarray:
@@ -26,32 +25,18 @@ def image_msg_to_rgb(msg: Image) -> np.ndarray:
     return image[:, :, ::-1].copy() if msg.encoding == "bgr8" else image.copy()
 
 
-def encode_jpeg(image: np.ndarray | None) -> CompressedImage:
-    """RGB frame → JPEG CompressedImage (empty when there is no frame)."""
+def compressed_image(image: np.ndarray | None) -> CompressedImage:
+    """RGB frame -> JPEG CompressedImage (empty when there is no frame)."""
     msg = CompressedImage()
-    if image is None:
-        return msg
-    ok, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
-    if not ok:
-        raise ValueError("JPEG encoding of the camera frame failed")
-    msg.format = "jpeg"
-    msg.data = data.tobytes()
+    if image is not None:
+        msg.format = "jpeg"
+        msg.data = encode_jpeg(image)
     return msg
-
-
-def decode_image(msg: CompressedImage) -> np.ndarray | None:
-    """CompressedImage (jpeg/png) → RGB frame, None when empty."""
-    if not len(msg.data):
-        return None
-    frame = cv2.imdecode(np.frombuffer(bytes(msg.data), np.uint8), cv2.IMREAD_COLOR)
-    if frame is None:
-        raise ValueError(f"cannot decode a {msg.format!r} image of {len(msg.data)} bytes")
-    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
 
 
 def _observation_msg(obs: CoreObservation, image: np.ndarray | None) -> Observation:
     msg = Observation()
-    msg.image = encode_jpeg(image)
+    msg.image = compressed_image(image)
     msg.proprio = [float(v) for v in obs.proprio]
     msg.step = int(obs.step)
     msg.history = [int(p) for p in obs.history]

@@ -24,7 +24,7 @@ from sensor_msgs.msg import Image
 from ..agent_settings import AgentSettings
 from ..episode.label_gate import LabelGate
 from ..episode.robot import EpisodeSetup, Outcome, Proposal, RobotObservation, SemanticRobot, StepReport
-from .messages import encode_jpeg, image_msg_to_rgb
+from .messages import compressed_image, image_msg_to_rgb
 
 FRESH_STATE_TIMEOUT = 2.0  # [s] how long observe() waits for arm state newer than its call
 
@@ -109,7 +109,7 @@ class RosSemanticRobot(SemanticRobot):
 
     def propose(self, task: str, observation: RobotObservation, history: list[str]) -> Proposal:
         request = ProposePrompts.Request(task=task, history=list(history))
-        request.image = encode_jpeg(observation.image)
+        request.image = compressed_image(observation.image)
         try:
             response = wait_for(self._propose.call_async(request), self._settings.propose_timeout, "propose_prompts")
         except RobotUnavailable as error:

@@ -12,6 +12,7 @@ arrival order.
 from __future__ import annotations
 
 import sys
+import threading
 from dataclasses import fields
 from typing import Any
 
@@ -19,14 +20,18 @@ import cv2
 import numpy as np
 import rclpy
 from sarl_node_runtime import run_until_signal
-from rcl_interfaces.msg import ParameterDescriptor, ParameterType
+from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
+from rclpy.parameter import Parameter
+from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.signals import SignalHandlerOptions
 from sarl_interfaces.srv import ProposePrompts
+from std_msgs.msg import Float32MultiArray
 
 from ..proposer import ProposerConfig, build_proposer
+from ..proposer.base import ProposerError
 
 
 def jpeg_bytes(image_format: str, data: bytes) -> bytes | None:
@@ -44,13 +49,38 @@ def jpeg_bytes(image_format: str, data: bytes) -> bytes | None:
     return encoded.tobytes()
 
 
+class LatestScene:
+    """The newest scene layout from ``scene_topic``, for the 'scene' backend (thread-safe)."""
+
+    def __init__(self, topic: str) -> None:
+        self._topic = topic
+        self._lock = threading.Lock()
+        self._scene: np.ndarray | None = None
+
+    def set(self, msg: Float32MultiArray) -> None:
+        shape = [d.size for d in msg.layout.dim]
+        with self._lock:
+            self._scene = np.asarray(msg.data, dtype=np.float32).reshape(shape)
+
+    def __call__(self) -> np.ndarray:
+        with self._lock:
+            if self._scene is None:
+                raise ProposerError(f"no scene on {self._topic!r} yet (is the simulator driver running?)")
+            return self._scene
+
+
 class VlmProposerNode(Node):
-    """Answers ``propose_prompts`` from a cache-wrapped Gemini or offline proposer."""
+    """Answers ``propose_prompts`` from a cache-wrapped Gemini, offline or scene-aware proposer."""
 
     def __init__(self, **node_kwargs: Any) -> None:
         super().__init__("vlm_proposer", **node_kwargs)
         self._config = self._read_config()
-        self._proposer = build_proposer(self._config)
+        scene = None
+        if self._config.backend == "scene":
+            scene = LatestScene(self._config.scene_topic)
+            latest_only = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
+            self.create_subscription(Float32MultiArray, self._config.scene_topic, scene.set, latest_only)
+        self._proposer = build_proposer(self._config, scene_source=scene)
         self.create_service(
             ProposePrompts,
             "propose_prompts",
@@ -70,12 +100,14 @@ class VlmProposerNode(Node):
         values = {}
         for field in fields(ProposerConfig):
             default = getattr(defaults, field.name)
+            descriptor = ParameterDescriptor(read_only=True)
             if isinstance(default, tuple):
-                descriptor = ParameterDescriptor(read_only=True, type=ParameterType.PARAMETER_STRING_ARRAY)
-                default = list(default)
+                # Declared by type: an empty list default would be typed as a byte array, and a string list
+                # from the parameter file (real_widowx.yaml's offline_objects) would then be refused.
+                value = self.declare_parameter(field.name, Parameter.Type.STRING_ARRAY, descriptor).value
+                values[field.name] = list(default) if value is None else value
             else:
-                descriptor = ParameterDescriptor(read_only=True)
-            values[field.name] = self.declare_parameter(field.name, default, descriptor).value
+                values[field.name] = self.declare_parameter(field.name, default, descriptor).value
         return ProposerConfig.from_mapping(values)
 
     def _propose_callback(

@@ -8,14 +8,18 @@ node start with a ValueError naming the parameter.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 
+from .base import PromptProposer
 from .cached import CachedProposer, load_cache
 from .gemini import GeminiProposer, GeminiSettings
 from .offline import OfflineProposer, sim_task_prompts
 
-BACKENDS = ("offline", "gemini")
+BACKENDS = ("offline", "gemini", "scene")
+
+SceneSource = Callable[[], object]
+"""Returns the latest scene layout; raises ProposerError while there is none yet."""
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,8 @@ class ProposerConfig:
     """Parameters of the ``vlm_proposer`` node."""
 
     backend: str = "offline"
-    """'gemini' (google-genai) or 'offline' (task prompts and templates)."""
+    """'gemini' (google-genai), 'offline' (task prompts and templates) or 'scene' (the simulator's stand-in
+    for a VLM that looks at the table: prompts for what is on it, from the ``scene_topic`` layout)."""
     model: str = GeminiSettings.model
     """Gemini model name."""
     base_url: str = ""
@@ -50,6 +55,12 @@ class ProposerConfig:
     """Object names for the offline templates ('pick up the {obj}', ...)."""
     offline_receptacles: tuple[str, ...] = ()
     """Receptacle names for the offline templates ('put it in the {rec}', ...)."""
+    scene_topic: str = "sim/scene"
+    """Scene backend: the simulator's object layout (std_msgs/Float32MultiArray, published by the sim driver)."""
+    scene_distractors: int = 2
+    """Scene backend: random extra prompts per proposal, drawn from the offline prompts (a VLM's noise)."""
+    seed: int = 0
+    """Scene backend: seed of the distractor draws."""
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -60,6 +71,8 @@ class ProposerConfig:
             raise ValueError(
                 f"parameter 'cache_capacity' must be >= 2 (reset to home + prompts), got {self.cache_capacity!r}"
             )
+        if self.scene_distractors < 0:
+            raise ValueError(f"parameter 'scene_distractors' must be >= 0, got {self.scene_distractors!r}")
         if self.default_max_candidates < 1:
             raise ValueError(f"parameter 'default_max_candidates' must be >= 1, got {self.default_max_candidates!r}")
         self.gemini_settings()  # validates model, timeout, api_key_env, temperature
@@ -76,15 +89,38 @@ class ProposerConfig:
     def gemini_settings(self) -> GeminiSettings:
         return GeminiSettings(self.model, self.base_url, self.timeout, self.api_key_env, self.temperature)
 
+    def offline_prompt_list(self) -> list[str]:
+        return [*(sim_task_prompts(self.offline_task) if self.offline_task else ()), *self.offline_prompts]
+
     def offline(self) -> OfflineProposer:
-        prompts = [*(sim_task_prompts(self.offline_task) if self.offline_task else ()), *self.offline_prompts]
-        return OfflineProposer(prompts, self.offline_objects, self.offline_receptacles)
+        return OfflineProposer(self.offline_prompt_list(), self.offline_objects, self.offline_receptacles)
+
+    def scene(self, scene_source: SceneSource) -> PromptProposer:
+        """The scene-aware proposer of ``sarl_eval`` (simulator only: imported when selected)."""
+        try:
+            from sarl_eval.scene_proposer import SceneAwareProposer
+        except ImportError as exc:
+            raise ValueError(f"backend 'scene' needs the sarl_eval package (simulator only): {exc}") from exc
+        return SceneAwareProposer(scene_source, pool=self.offline_prompt_list(), seed=self.seed,
+                                  distractors=self.scene_distractors)
 
 
-def build_proposer(config: ProposerConfig, environ: Mapping[str, str] = os.environ) -> CachedProposer:
-    """The cache-wrapped backend; offline also serves as the fallback while the cache is empty."""
+def build_proposer(
+    config: ProposerConfig, environ: Mapping[str, str] = os.environ, scene_source: SceneSource | None = None
+) -> CachedProposer:
+    """The cache-wrapped backend; offline also serves as the fallback while the cache is empty.
+
+    ``scene_source`` is required by the 'scene' backend (the node passes its latest ``scene_topic`` message).
+    """
     offline = config.offline()
-    backend = GeminiProposer(config.gemini_settings(), environ) if config.backend == "gemini" else offline
+    if config.backend == "gemini":
+        backend: PromptProposer = GeminiProposer(config.gemini_settings(), environ)
+    elif config.backend == "scene":
+        if scene_source is None:
+            raise ValueError("backend 'scene' needs a scene source (the vlm_proposer node subscribes scene_topic)")
+        backend = config.scene(scene_source)
+    else:
+        backend = offline
     cache = load_cache(config.cache_capacity, config.prompt_cache_file or None)
     return CachedProposer(
         backend,

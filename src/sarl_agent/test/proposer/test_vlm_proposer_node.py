@@ -100,3 +100,43 @@ def test_invalid_parameters_fail_at_start_with_the_name():
             VlmProposerNode(context=context, parameter_overrides=[Parameter("backend", value="gpt-4")])
     finally:
         rclpy.shutdown(context=context)
+
+
+def test_scene_backend_proposes_for_what_is_on_the_table_and_in_the_gripper(start):
+    from sarl_sim.objects import ObjectKind
+    from sarl_sim.scene import encode_scene
+    from sarl_sim.tasks import TASKS
+    from support.ros_node import wait_until
+    from widowx_driver.messages import scene_message
+
+    task = TASKS["pot_lid_to_towel"]
+    proposer = start("scene", backend="scene", offline_task=task.name, default_max_candidates=12, scene_distractors=0)
+    before = proposer.call(task.instruction)
+    assert before.success and "no scene on 'sim/scene' yet" in before.error  # the offline list stands in
+
+    world = task.build(np.random.default_rng(0))
+    publisher = proposer.caller.node.create_publisher(type(scene_message(encode_scene(world))), "scene/sim/scene", 1)
+
+    def answer_for(scene_world) -> list[str]:
+        """Publish a scene, then ask (the first scene's arrival is seen by the error going away)."""
+        publisher.publish(scene_message(encode_scene(scene_world)))
+        wait_until(lambda: not proposer.call(task.instruction).error, 10, "the proposer to receive a scene")
+        return list(proposer.call(task.instruction).prompts)
+
+    empty_handed = answer_for(world)
+    assert "pick up the lid" in empty_handed or "pick up the pot lid" in empty_handed
+    assert not any(p.startswith("put it") for p in empty_handed)
+
+    lid = next(i for i, o in enumerate(world.objects) if o.kind == ObjectKind.LID)
+    holding = world.copy()
+    holding.attach(lid)
+    wait_until(lambda: "open the gripper" in answer_for(holding), 10, "candidates for the held lid")
+    assert "put it on the towel" in answer_for(holding)
+
+
+def test_string_list_parameters_from_a_parameter_file_are_accepted(start):
+    """real_widowx.yaml sets offline_objects / offline_receptacles; the node must start with them."""
+    proposer = start("lists", offline_objects=["banana", "sushi"], offline_receptacles=["pot", "bowl"],
+                     default_max_candidates=20)
+    prompts = list(proposer.call("put the banana in the pot").prompts)
+    assert "pick up the banana" in prompts and "put it in the bowl" in prompts

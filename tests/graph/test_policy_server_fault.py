@@ -1,0 +1,69 @@
+"""The policy server dies mid-run: the goal aborts at once, the agent survives, and goes on after a restart.
+
+Graph level, real processes: the simulated graph runs; the test SIGKILLs its openpi policy server while
+prompts are executing, then starts a new server on the same port. (The arm staying still after the
+abort is checked at bridge level, in sarl_vla_bridge's test_bridge_node.py.)
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sarl_bringup.local_launch import free_port
+from support.processes import PeerProcess
+from support.ros_node import wait_until
+from support.sessions import find_in_session
+
+pytestmark = pytest.mark.graph
+
+EPISODES = 8
+ABORT_WITHIN_S = 2.0
+ROS_LOG_TIME = re.compile(r"\[(\d+\.\d+)\] \[vla_bridge\]: goal '.*': POLICY_ERROR")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the server's pid in /proc")
+def test_agent_survives_a_killed_policy_server_and_continues_after_restart(tmp_path: Path) -> None:
+    port = free_port()
+    launcher = PeerProcess([
+        sys.executable, "-m", "sarl_bringup.local_launch", "--profile", "sim", "--log-dir", str(tmp_path / "logs"),
+        "--sim-policy-port", str(port), "--set", f"recorder.bag_dir={tmp_path / 'bags'}",
+        "--set", f"sarl_agent.episodes={EPISODES}", "--set", "sarl_agent.run_id=fault",
+        "--set", f"sarl_agent.output_dir={tmp_path}",
+    ], tmp_path / "launcher.log")
+    replacement = None
+    try:
+        wait_until(lambda: launcher.log_text().count("COMPLETED after") >= 6, 120, "prompts executing")
+        (server,) = find_in_session(launcher.pid, "lib/sarl_sim/policy_server")
+        killed_at = time.time()
+        os.kill(server, signal.SIGKILL)
+        wait_until(lambda: "ABORT" in launcher.log_text(), 60, "the agent to abort the episode")
+        replacement = PeerProcess([sys.executable, "-m", "sarl_sim.policy_server", "--port", str(port)],
+                                  tmp_path / "replacement_server.log")
+        wait_until(lambda: not launcher.is_running(), 240, "the agent to finish its episodes after the restart")
+    finally:
+        code = launcher.stop()
+        if replacement is not None:
+            replacement.stop()
+    log = launcher.log_text()
+    assert code == 0, log[-4000:]
+
+    aborts = [float(t) for t in ROS_LOG_TIME.findall(log)]
+    assert aborts, "no execute_prompt goal ended with POLICY_ERROR"
+    assert aborts[0] - killed_at < ABORT_WITHIN_S, f"the goal aborted {aborts[0] - killed_at:.2f} s after the kill"
+
+    with (tmp_path / "fault" / "episodes.csv").open() as stream:
+        outcomes = [row["outcome"] for row in csv.DictReader(stream)]
+    # Aborted episodes do not count against the budget: all EPISODES labelled ones ran, after a pause.
+    assert sum(o in ("SUCCESS", "FAILURE") for o in outcomes) == EPISODES, outcomes
+    first_abort = outcomes.index("ABORT")
+    assert any(o in ("SUCCESS", "FAILURE") for o in outcomes[first_abort + 1:]), outcomes
+    assert "could not be executed (1 in a row): next episode in 2 s" in log
+    assert replacement is not None and "connection from" in replacement.log_text()
+
