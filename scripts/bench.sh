@@ -9,3 +9,4 @@ run "VLA bridge overhead over a bare openpi-client loop" python -m sarl_vla_brid
 if python -c "import sarl_agent.bag.benchmark" 2>/dev/null; then
   run "rosbag write/read and replay speed" python -m sarl_agent.bag.benchmark
 fi
+run "ROS graph per semantic step vs the ROS-free loop" python -m sarl_eval.graph_benchmark --episodes 4

@@ -5,6 +5,7 @@
     sarl replay BAGS...   offline Q-updates from rosbags
     sarl inspect BAG      episodes of a bag as a table
     sarl score CKPT...    greedy success of checkpoints on held-out simulator layouts
+    sarl cross-check      the same SARL run through the ROS graph and without ROS, compared
     sarl operator         the operator panel without rqt
     sarl doctor           checks a deployment before the first episode
 """
@@ -20,6 +21,7 @@ COMMANDS = {
     "replay": "sarl_agent.replay",
     "inspect": "sarl_agent.bag.inspect",
     "score": "sarl_eval.checkpoint_eval",
+    "cross-check": "sarl_eval.cross_check",
     "operator": "rqt_sarl_operator.standalone",
     "doctor": "sarl_bringup.doctor",
 }
