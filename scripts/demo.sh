@@ -3,7 +3,7 @@
 # stand-in policy server, prompt proposer, recorder, agent) learns one of the SARL paper's tasks.
 # Override with EPISODES=60 TASK=left_toy_largest_bowl make demo.
 set -euo pipefail
-EPISODES="${EPISODES:-30}"
+EPISODES="${EPISODES:-40}"
 TASK="${TASK:-pot_lid_to_towel}"
 RUN_ID="demo-${TASK}-$(date -u +%Y%m%d-%H%M%S)"
 export ROS_DOMAIN_ID="${ROS_DOMAIN_ID:-$((100 + RANDOM % 100))}"
