@@ -4,9 +4,10 @@ Why: a run of the ROS graph and an offline ``replay`` each end in a checkpoint, 
 asks of either is "how often does its greedy policy solve the task?". This answers it the way the
 agent node runs an episode (same ``EpisodeRunner``, horizon, prompt budget and reset-to-home offer as
 the node's defaults; the task's simulator success detector labels), with the candidate proposer the
-sim graph's ``vlm_proposer`` uses (``offline``: the task's whole candidate list) or the evaluation's
-scene-aware one. Layouts start at the evaluation's held-out seeds, never used for training, so two
-checkpoints scored with the same arguments face the same scenes.
+sim graph's ``vlm_proposer`` uses by default (``scene``: the scene-aware stand-in for a VLM, as in
+``sarl eval``) or ``offline`` (the task's whole candidate list). Layouts start at the evaluation's
+held-out seeds, never used for training, so two checkpoints scored with the same arguments face the
+same scenes.
 
     python -m sarl_eval.checkpoint_eval runs/demo/checkpoint.pt runs/replay/checkpoint.pt --episodes 20
 """
@@ -61,7 +62,7 @@ class GreedyEvaluation:
 
 
 def greedy_success(checkpoint: str | Path, task: str, episodes: int = 20, first_layout: int = EVAL_SEEDS,
-                   proposer: str = "offline", max_candidates: int | None = None,
+                   proposer: str = "scene", max_candidates: int | None = None,
                    max_steps: int = NODE_DEFAULTS.max_semantic_steps,
                    steps_per_prompt: int = NODE_DEFAULTS.steps_per_prompt,
                    offer_reset_to_home: bool = NODE_DEFAULTS.offer_reset_to_home) -> GreedyEvaluation:
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--task", default=NODE_DEFAULTS.task_name, help="simulator task (default %(default)s)")
     parser.add_argument("--episodes", type=int, default=20, help="held-out layouts (default %(default)s)")
     parser.add_argument("--first-layout", type=int, default=EVAL_SEEDS, help="seed of the first layout")
-    parser.add_argument("--proposer", choices=PROPOSERS, default="offline", help="candidate prompts (default offline)")
+    parser.add_argument("--proposer", choices=PROPOSERS, default="scene", help="candidate prompts (default scene)")
     parser.add_argument("--max-candidates", type=int, default=None, help="prompts per proposal (default per proposer)")
     parser.add_argument("--max-steps", type=int, default=NODE_DEFAULTS.max_semantic_steps,
                         help="semantic steps per episode (default %(default)s)")
