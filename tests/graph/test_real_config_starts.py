@@ -24,9 +24,9 @@ STARTED = {
     "vla_bridge": "ready: policy ws://gpu-host.local:8000",
     "vlm_proposer": "ready: backend gemini",
     "recorder": "recording /sarl/transitions",
-    "sarl_agent": "rewards from operator",
+    "sarl_agent": "waiting up to 60 s for the proposer",
 }
-"""What each node logs once it is up with the real configuration."""
+"""What each node logs once it is up with the real configuration (the agent then waits for the driver)."""
 
 
 def test_every_node_starts_with_the_real_widowx_parameters(tmp_path, monkeypatch):
@@ -51,3 +51,17 @@ def test_every_node_starts_with_the_real_widowx_parameters(tmp_path, monkeypatch
         codes = {name: process.stop() for name, process in nodes.items()}
     assert codes.pop("widowx_driver") not in (0, None)
     assert codes == dict.fromkeys(STARTED, 0), {name: nodes[name].log_text()[-1500:] for name in codes}
+
+
+def test_the_agent_does_not_start_episodes_without_the_driver(tmp_path):
+    """Every server may be up, but with no arm_state nobody reports on the arm: the agent stops, saying why."""
+    graph = graph_for("real_widowx")
+    agent = next(node for node in graph.nodes if node.name == "sarl_agent")
+    overrides = {"sarl_agent": [f"output_dir:={tmp_path / 'runs'}", "server_timeout:=2.0"]}
+    process = PeerProcess(command_for(agent, CONFIG, overrides), tmp_path / "agent.log")
+    try:
+        wait_until(lambda: not process.is_running(), 60, "the agent to give up")
+    finally:
+        code = process.stop()
+    assert code == 1
+    assert "not available after 2 s: " in process.log_text() and "arm_state from the driver" in process.log_text()

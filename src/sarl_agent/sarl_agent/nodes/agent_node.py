@@ -118,6 +118,8 @@ class AgentNode(Node):
     def _run(self) -> None:
         s = self.settings
         try:
+            self.get_logger().info(f"waiting up to {s.server_timeout:.0f} s for the proposer, the bridge, "
+                                   "the reset controller and the driver's arm_state")
             self._robot.wait_for_graph()
             start = self._core.counters["episodes"]
             self.get_logger().info(

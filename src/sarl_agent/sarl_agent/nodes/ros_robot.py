@@ -65,18 +65,32 @@ class RosSemanticRobot(SemanticRobot):
 
     # ----------------------------------------------------------- graph readiness
     def wait_for_graph(self) -> None:
-        """Wait for every server this agent needs; fail naming the missing ones."""
+        """Wait for every server this agent needs and for the driver's arm_state; fail naming what is missing.
+
+        Without arm_state no episode can start safely (reset-to-home would drive an arm nobody reports on).
+        """
         timeout = self._settings.server_timeout
         waits = [("propose_prompts", self._propose.wait_for_service),
                  ("execute_prompt", self._execute.wait_for_server),
-                 ("reset_to_home", self._reset.wait_for_server)]
+                 ("reset_to_home", self._reset.wait_for_server),
+                 ("arm_state from the driver", self._wait_for_arm_state)]
         if self._uses_sim:
             waits += [("sim/reset_scene", self._reset_scene.wait_for_service),
                       ("sim/evaluate_task", self._evaluate.wait_for_service)]
         deadline = time.monotonic() + timeout
         missing = [name for name, wait in waits if not wait(timeout_sec=max(0.1, deadline - time.monotonic()))]
         if missing:
-            raise RobotUnavailable(f"servers not available after {timeout:.0f} s: {', '.join(missing)}")
+            raise RobotUnavailable(f"not available after {timeout:.0f} s: {', '.join(missing)}")
+
+    def _wait_for_arm_state(self, timeout_sec: float) -> bool:
+        deadline = time.monotonic() + timeout_sec
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._state is not None:
+                    return True
+            time.sleep(0.02)
+        with self._lock:
+            return self._state is not None
 
     # ------------------------------------------------------------- port methods
     def start_episode(self, episode: int) -> EpisodeSetup:
