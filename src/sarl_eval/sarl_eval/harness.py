@@ -163,8 +163,12 @@ def run(spec: RunSpec) -> RunResult:
     last_prompts: list[list[str]] = []
 
     def evaluate() -> None:
+        """Greedy episodes on held-out layouts; what they admitted to the shared cache is forgotten after,
+        so evaluating never changes the prompt ids training sees."""
         nonlocal last_prompts
+        known = len(agent.cache)
         results = [evaluator.run_episode(k, greedy=True) for k in range(spec.eval_episodes)]
+        agent.cache.forget_after(known)
         eval_success.append(float(np.mean([r.success for r in results])))
         last_prompts = [r.prompts for r in results[:3]]
 

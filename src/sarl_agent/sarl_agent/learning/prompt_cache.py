@@ -98,6 +98,18 @@ class PromptCache:
         self._ids[key] = new_id
         return new_id
 
+    def forget_after(self, size: int) -> None:
+        """Drop the prompts admitted after the cache held ``size`` (undoes what a measurement admitted).
+
+        Safe only while nothing learned from the dropped ids: a greedy evaluation that shares the training
+        agent's cache admits the prompts it meets, which would otherwise shift every later prompt's id.
+        """
+        if not 1 <= size <= len(self._prompts):
+            raise ValueError(f"size must be in [1, {len(self._prompts)}], got {size}")
+        for prompt in self._prompts[size:]:
+            del self._ids[prompt]
+        del self._prompts[size:]
+
     def id_of(self, text: str) -> int | None:
         """Id of an already admitted prompt, or ``None`` (never admits)."""
         return self._ids.get(normalize(text))

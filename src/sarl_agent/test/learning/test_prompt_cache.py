@@ -105,3 +105,15 @@ def test_load_refuses_files_that_would_renumber_prompts(tmp_path, mutate):
     path.write_text(json.dumps(data))
     with pytest.raises(ValueError):
         PromptCache.load(path)
+
+
+def test_forget_after_undoes_later_admissions_and_ids_are_reused_in_order():
+    cache = PromptCache(8, ["pick up the lid"])
+    size = len(cache)
+    cache.admit("put it on the towel")
+    cache.admit("open the gripper")
+    cache.forget_after(size)
+    assert cache.prompts == ("reset to home", "pick up the lid") and "open the gripper" not in cache
+    assert cache.admit("open the gripper") == 2
+    with pytest.raises(ValueError):
+        cache.forget_after(0)
