@@ -22,9 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .graph_run import run_graph
-from .harness import RunSpec, run
-from .methods import load_learning
+from .graph_run import run_graph, run_ros_free
 
 PATHS = ("ros_free", "ros_graph")
 BLOCK = 10
@@ -32,10 +30,8 @@ BLOCK = 10
 
 
 def ros_free_outcomes(task: str, seed: int, episodes: int) -> list[bool]:
-    """Online (behaviour-policy) outcomes of SARL without ROS; one greedy evaluation only, for speed."""
-    spec = RunSpec(method="sarl", task=task, seed=seed, episodes=episodes, eval_every=0, eval_episodes=1,
-                   learning=load_learning())
-    return list(run(spec).train_success)
+    """Online (behaviour-policy) outcomes of SARL without ROS."""
+    return list(run_ros_free(task, seed, episodes).train_success)
 
 
 def ros_graph_outcomes(task: str, seed: int, episodes: int, work: Path) -> list[bool]:

@@ -24,13 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .graph_run import run_graph
-from .harness import RunSpec, run
-from .methods import load_learning
+from .graph_run import run_graph, run_ros_free, sim_parameters
 
-STEPS_PER_PROMPT = 20
-CONTROL_RATE_HZ = 50.0
-"""The sim graph's settings (config/sim.yaml): the pacing floor of one prompt."""
 RESET = "reset to home"
 
 
@@ -87,8 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     started = time.monotonic()
-    result = run(RunSpec(method="sarl", task=args.task, seed=args.seed, episodes=args.episodes, eval_every=0,
-                         eval_episodes=1, learning=load_learning()))
+    result = run_ros_free(args.task, args.seed, args.episodes)
     baseline = result.seconds / max(1, result.train_steps)
     print(f"ROS-free loop: {result.train_steps} semantic steps in {result.seconds:.1f} s "
           f"-> {1000 * baseline:.1f} ms per step (all compute, no pacing)")
@@ -96,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="sarl-graph-bench-") as work:
         graph = run_graph(args.task, args.seed, args.episodes, Path(work), "graph-bench")
         times = graph_step_times(graph.bag_dir)
-    floor = STEPS_PER_PROMPT / CONTROL_RATE_HZ
+    params = sim_parameters()  # the pacing floor of one prompt, from the graph's own settings
+    steps_per_prompt, rate_hz = params["sarl_agent"]["steps_per_prompt"], params["vla_bridge"]["control_rate_hz"]
+    floor = steps_per_prompt / rate_hz
     print(f"ROS graph ({args.episodes} episodes, {time.monotonic() - started:.0f} s in all):")
     print(f"  choosing (propose_prompts + choice)             {percentiles(times['choosing'])}")
     print(f"  execute_prompt goal                             {percentiles(times['execution_prompt'])}")
@@ -107,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     if prompt_periods:
         p50 = float(np.median(prompt_periods))
         overhead = p50 - floor
-        print(f"  pacing floor of one prompt: {STEPS_PER_PROMPT} steps / {CONTROL_RATE_HZ:.0f} Hz "
+        print(f"  pacing floor of one prompt: {steps_per_prompt} steps / {rate_hz:.0f} Hz "
               f"= {1000 * floor:.0f} ms")
         print(f"  graph overhead per prompt step (p50 period - floor): {1000 * overhead:.1f} ms "
               f"= {overhead / baseline:.2f}x the ROS-free step's compute ({1000 * baseline:.1f} ms)")

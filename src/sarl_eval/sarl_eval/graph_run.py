@@ -1,7 +1,7 @@
-"""Run the simulated ROS graph once, as separate processes, and say where its outputs are.
+"""The same SARL run two ways: the simulated ROS graph as separate processes, and the ROS-free loop.
 
-Shared by the ROS-vs-ROS-free cross-check and the graph benchmark: both need "the agent node's run
-of N episodes on this task with this seed", started exactly as ``make demo`` starts it.
+Shared by the ROS-vs-ROS-free cross-check and the graph benchmark: both need "N episodes of SARL on
+this task with this seed" through the graph (started exactly as ``make demo`` starts it) and without it.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from .harness import RunResult, RunSpec, run
+from .methods import load_learning
 
 
 @dataclass(frozen=True)
@@ -45,3 +48,18 @@ def run_graph(task: str, seed: int, episodes: int, work: Path, run_id: str) -> G
     if code != 0:
         raise RuntimeError(f"the ROS graph run {run_id!r} exited with {code}; see {log_path}")
     return GraphRun(work / run_id, bag_dir)
+
+
+def run_ros_free(task: str, seed: int, episodes: int) -> RunResult:
+    """SARL online without ROS (the evaluation's loop); greedy evaluation only at the start and end, for speed."""
+    return run(RunSpec(method="sarl", task=task, seed=seed, episodes=episodes, eval_every=0, eval_episodes=1,
+                       learning=load_learning()))
+
+
+def sim_parameters() -> dict:
+    """The sim graph's parameter file (``config/sim.yaml``) as installed, as a mapping of node sections."""
+    import yaml
+    from ament_index_python.packages import get_package_share_directory
+
+    path = Path(get_package_share_directory("sarl_bringup")) / "config" / "sim.yaml"
+    return {node: section["ros__parameters"] for node, section in yaml.safe_load(path.read_text()).items()}
