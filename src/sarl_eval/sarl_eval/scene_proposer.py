@@ -11,9 +11,12 @@ reads; on the robot the VLM reads it from pixels).
 
 What it proposes for a state (see :func:`scene_candidates`):
 
-* gripper empty: "pick up <object>" for every object on the table — including
-  receptacles that cannot be picked and names the VLA never learned (it says
-  "mushroom" as readily as "toadstool");
+* gripper empty: "pick up <object>" for every object on the table that the
+  instruction names (all objects when it names none it can see) — including
+  receptacles and names the VLA never learned (it says "mushroom" as readily
+  as "toadstool"). A VLM asked for the next step of "move the hammer to the
+  plate" does not suggest picking up the apple beside it; it does not know
+  which of its words the robot understands;
 * holding something: "put it in/on <receptacle>" in a couple of phrasings,
   and "open the gripper";
 * always the task instruction itself, and a few random distractors from a
@@ -25,6 +28,8 @@ Which of its phrasings the VLA can execute is for the learner to find out.
 """
 
 from __future__ import annotations
+
+import re
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -147,6 +152,7 @@ def scene_candidates(
     distractors: int = DEFAULT_DISTRACTORS,
     per_object: int = 2,
     max_candidates: int = DEFAULT_MAX_CANDIDATES,
+    focus: bool = True,
 ) -> list[str]:
     """Candidate prompts for this scene and task, normalised, distinct, without reset-to-home.
 
@@ -155,11 +161,17 @@ def scene_candidates(
     from (e.g. a task's offline candidate list); ``per_object``: phrasings
     per object for the objects the current skill acts on (picking when the
     gripper is empty, placing when it holds something; receptacles named in a
-    "pick up" get one). Deterministic for a scene except the distractors,
-    which come from ``rng``.
+    "pick up" get one); ``focus``: act only on objects the instruction names
+    by one of their nouns (and the held one), unless it names none on the
+    table. Deterministic for a scene except the distractors, which come from
+    ``rng``.
     """
     objects = parse_scene(scene)
     phrases = [describe(objects, i) for i in range(len(objects))]
+    if focus:
+        named = [i for i, o in enumerate(objects) if o.held or _named_in(o.category, task)]
+        if any(not objects[i].held for i in named):
+            objects, phrases = [objects[i] for i in named], [phrases[i] for i in named]
     held = [i for i, o in enumerate(objects) if o.held]
     prompts: list[str] = [task]
     if not held:
@@ -180,6 +192,12 @@ def scene_candidates(
         picks = rng.choice(len(extras), size=min(distractors, len(extras)), replace=False)
         prompts += [extras[k] for k in sorted(picks)]
     return _distinct(prompts)[:max_candidates]
+
+
+def _named_in(category: str, task: str) -> bool:
+    """Whether the instruction names ``category`` by any of its nouns (whole words)."""
+    text = f" {' '.join(re.findall(r'[a-z]+', task.lower()))} "
+    return any(f" {noun} " in text for noun in nouns(category))
 
 
 def _preposition(carried: SceneObject, target: SceneObject) -> str:
@@ -213,7 +231,7 @@ class SceneAwareProposer(PromptProposer):
     """
 
     def __init__(self, scene_source: SceneSource, *, pool: Sequence[str] = (), seed: int = 0,
-                 distractors: int = DEFAULT_DISTRACTORS, per_object: int = 2) -> None:
+                 distractors: int = DEFAULT_DISTRACTORS, per_object: int = 2, focus: bool = True) -> None:
         if distractors < 0:
             raise ValueError(f"distractors must be >= 0, got {distractors}")
         if per_object < 1:
@@ -223,6 +241,7 @@ class SceneAwareProposer(PromptProposer):
         self._rng = np.random.default_rng(seed)
         self._distractors = distractors
         self._per_object = per_object
+        self._focus = focus
 
     def propose(
         self,
@@ -234,7 +253,7 @@ class SceneAwareProposer(PromptProposer):
     ) -> Proposal:
         prompts = scene_candidates(self._scene_source(), task, self._rng, pool=self._pool,
                                    distractors=self._distractors, per_object=self._per_object,
-                                   max_candidates=max_candidates)
+                                   max_candidates=max_candidates, focus=self._focus)
         if allowed is not None:
             permitted = {normalize(p) for p in allowed}
             prompts = [p for p in prompts if p in permitted]

@@ -22,7 +22,7 @@ def _candidates(world, task="do the task", **kwargs):
     return scene_candidates(world, task, np.random.default_rng(0), distractors=0, **kwargs)
 
 
-def test_empty_gripper_offers_picks_of_every_object_including_receptacles_and_task_words():
+def test_empty_gripper_offers_picks_of_every_named_object_including_receptacles_and_task_words():
     world = _world("pot_lid_to_towel")
     prompts = _candidates(world, "move the pot lid to the towel")
     assert prompts[0] == "move the pot lid to the towel"
@@ -71,3 +71,28 @@ def test_proposer_selects_only_allowed_prompts_and_says_when_none_fit():
     assert answer.prompts == ("pick up the lid",)
     with pytest.raises(ProposerError, match="allowed"):
         proposer.propose("move the pot lid to the towel", None, [], 10, allowed=["wave"])
+
+
+def test_focus_leaves_out_objects_the_task_does_not_name_but_keeps_every_name_of_those_it_does():
+    world = _world("hammer_plate_mushroom")
+    task = get_task("hammer_plate_mushroom").instruction
+    unnamed = [o.category for o in world.objects if o.name.startswith("distractor")]
+    assert unnamed, "the hammer scene should hold distractor objects"
+    focused = _candidates(world, task)
+    assert {"pick up the hammer", "pick up the plate", "pick up the mushroom", "pick up the toadstool"} <= set(focused)
+    assert not any(category.replace("_", " ") in p for p in focused for category in unnamed)
+    everything = _candidates(world, task, focus=False)
+    assert set(focused) < set(everything)
+
+
+def test_focus_offers_every_object_when_the_task_names_none_on_the_table():
+    world = _world("hammer_plate_mushroom")
+    assert _candidates(world, "tidy up") == _candidates(world, "tidy up", focus=False)
+
+
+def test_focus_offers_every_place_named_for_the_held_object():
+    world = _world("banana_pot_sushi_bowl")
+    world.attach(world.index("banana"))
+    task = get_task("banana_pot_sushi_bowl").instruction
+    prompts = _candidates(world, task)
+    assert {"put it in the pot on the right", "put it in the left pot", "put it in the bowl"} <= set(prompts)

@@ -61,6 +61,8 @@ class ProposerConfig:
     """Scene backend: random extra prompts per proposal, drawn from the offline prompts (a VLM's noise)."""
     seed: int = 0
     """Scene backend: seed of the distractor draws."""
+    scene_focus: bool = True
+    """Scene backend: propose acting only on objects the task names (as a VLM reading the task does)."""
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -102,7 +104,7 @@ class ProposerConfig:
         except ImportError as exc:
             raise ValueError(f"backend 'scene' needs the sarl_eval package (simulator only): {exc}") from exc
         return SceneAwareProposer(scene_source, pool=self.offline_prompt_list(), seed=self.seed,
-                                  distractors=self.scene_distractors)
+                                  distractors=self.scene_distractors, focus=self.scene_focus)
 
 
 def build_proposer(

@@ -38,7 +38,8 @@ class ProposerUnderTest:
         request = ProposePrompts.Request(task=task, history=["pick up the lid"], max_candidates=max_candidates)
         if image is not None:
             request.image = image
-        return wait_future(self.client.call_async(request), 10.0)
+        # 30 s: the first Gemini call imports google-genai, which took over 10 s once on a loaded 2-core machine.
+        return wait_future(self.client.call_async(request), 30.0)
 
     def close(self) -> None:
         self.caller.close()
