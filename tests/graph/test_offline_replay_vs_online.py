@@ -33,7 +33,7 @@ def test_offline_replay_of_a_sim_bag_does_at_least_as_well_as_the_online_agent(l
         episodes = list(csv.DictReader(stream))
 
     out = tmp_path / "replay"
-    code = replay.main([str(bag_dir), "--updates", str(UPDATES), "--config", "learning.yaml", "--seed", "0",
+    code = replay.main([str(bag_dir), "--updates", str(UPDATES), "--config", "learning.yaml", "--seed", str(run.seed),
                         "--out", str(out)])
     assert code == 0, capsys.readouterr().err
     summary = json.loads((out / "summary.json").read_text())
