@@ -30,7 +30,6 @@ Which of its phrasings the VLA can execute is for the learner to find out.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
