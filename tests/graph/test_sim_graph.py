@@ -26,10 +26,12 @@ def test_sim_graph_learns_logs_one_transition_per_semantic_step_and_stops_cleanl
     with (run_dir / "episodes.csv").open() as stream:
         episodes = list(csv.DictReader(stream))
     assert len(episodes) == episodes_planned
-    # It learns: online (exploring) success at the end beats the first episodes'.
+    # It learns: online (exploring) success at the end beats the first episodes', or is perfect (with the
+    # goal-reading proposer the lid task can be learned within the first window: 5 of the first 10 here).
     outcomes = [row["outcome"] == "SUCCESS" for row in episodes]
     first, last = sum(outcomes[:WINDOW]), sum(outcomes[-WINDOW:])
-    assert last > first, f"success in the first {WINDOW} episodes {first}, in the last {WINDOW} {last}: {outcomes}"
+    assert last > first or last == WINDOW, (
+        f"success in the first {WINDOW} episodes {first}, in the last {WINDOW} {last}: {outcomes}")
     # A transition the recorder was slow to acknowledge is re-sent with the same sequence: count it once.
     received = list({m.sequence: m for m in received}.values())
     by_episode: dict[int, list[SemanticTransition]] = defaultdict(list)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sarl_sim.tasks import PAPER_TASKS, TASKS
 
-from .harness import PROPOSERS, RunResult, RunSpec, run_all
+from .harness import DEFAULT_MAX_STEPS, PROPOSERS, RunResult, RunSpec, run_all
 from .methods import DEFAULT_METHODS, MAIN_METHODS, METHODS, default_learning_file, load_learning
 from .plots import plot_curves
 from .results import (
@@ -75,7 +75,8 @@ def parser() -> argparse.ArgumentParser:
                    f"(default {DEFAULTS['eval_every']})")
     p.add_argument("--eval-episodes", type=int, help=f"held-out layouts per evaluation "
                    f"(default {DEFAULTS['eval_episodes']})")
-    p.add_argument("--max-steps", type=int, default=8, help="semantic steps per episode (default 8)")
+    p.add_argument("--max-steps", type=int, default=DEFAULT_MAX_STEPS,
+                   help="semantic steps per episode (default %(default)s)")
     p.add_argument("--proposer", choices=PROPOSERS, default="scene",
                    help="candidate prompts: 'scene' (scene-aware VLM stand-in, default) or 'all' (every task prompt)")
     p.add_argument("--learning-config", type=Path, default=None,

@@ -41,7 +41,7 @@ def scene_vocabulary(layouts: int = 60) -> list[str]:
                 if held is not None:
                     scene.attach(held)
                 for prompt in scene_candidates(scene, task.instruction, rng, distractors=0, per_object=8,
-                                               max_candidates=1000, focus=False):
+                                               max_candidates=1000, focus=False, goals=False):
                     found.setdefault(prompt, None)
     return list(found)
 

@@ -11,16 +11,18 @@ reads; on the robot the VLM reads it from pixels).
 
 What it proposes for a state (see :func:`scene_candidates`):
 
-* gripper empty: "pick up <object>" for every object on the table that the
-  instruction names (all objects when it names none it can see) — including
-  receptacles and names the VLA never learned (it says "mushroom" as readily
-  as "toadstool"). A VLM asked for the next step of "move the hammer to the
-  plate" does not suggest picking up the apple beside it; it does not know
-  which of its words the robot understands;
-* holding something: "put it in/on <receptacle>" in a couple of phrasings,
-  and "open the gripper";
-* always the task instruction itself, and a few random distractors from a
-  given pool (seeded), as a real VLM's noisy suggestions.
+* gripper empty: "pick up <object>" for each object whose sub-goal in the
+  instruction is still open (:mod:`~sarl_eval.instruction_goals`: the banana
+  until it rests in the right pot) — in each of its names, including names
+  the VLA never learned (it says "mushroom" as readily as "toadstool"). A VLM
+  decomposes "move the hammer to the plate, then grasp the mushroom" into
+  its steps; it does not know which of its words the robot understands;
+* holding something: "put it in/on <the place the task wants it>" in a
+  couple of phrasings, and "open the gripper";
+* where the instruction gives no sub-goal: every object it names (focus),
+  or every object when it names none;
+* always the task instruction itself, and a random distractor from a given
+  pool (seeded), as a real VLM's noisy suggestions.
 
 It never consults a task's reference plan or success predicate: the only
 task input is the instruction text and an optional pool of extra prompts.
@@ -40,14 +42,17 @@ from sarl_sim.objects import BLOCK_COLORS, CATALOGUE, CATEGORIES, ObjectKind
 from sarl_sim.scene import encode_scene, validate_scene
 from sarl_sim.world import TabletopWorld
 
+from .instruction_goals import open_goals, read_goals
+
 SIDE_GAP = 0.04
 """[m] least y gap for a VLM to call one of two look-alikes 'left'/'right' (left = larger y)."""
 SIZE_GAP = 0.008
 """[m] least radius gap for a VLM to call one of several look-alikes 'largest'/'smallest'."""
 COLOR_TOLERANCE = 0.08
 """Largest per-channel distance (0..1) at which a block's colour gets its colour name."""
-DEFAULT_DISTRACTORS = 2
-"""Random extra prompts drawn from the pool per proposal."""
+DEFAULT_DISTRACTORS = 1
+"""Random extra prompts drawn from the pool per proposal: about a quarter of a proposal, as before the
+goal reading (then 2 beside 5-7 scene prompts; now 1 beside 2-4)."""
 DEFAULT_MAX_CANDIDATES = 12
 """Upper bound on the prompts of one proposal (the scene part is usually 4-8)."""
 OPEN_GRIPPER = "open the gripper"
@@ -77,6 +82,8 @@ class SceneObject:
     radius: float
     y: float
     held: bool
+    support: int
+    """Row of what it rests in or on, -1 for the table."""
 
 
 def parse_scene(scene: np.ndarray | TabletopWorld) -> list[SceneObject]:
@@ -92,6 +99,7 @@ def parse_scene(scene: np.ndarray | TabletopWorld) -> list[SceneObject]:
             radius=float(row[4]),
             y=float(row[7]),
             held=bool(row[9] > 0.5),
+            support=int(row[10]),
         ))
     return objects
 
@@ -152,6 +160,7 @@ def scene_candidates(
     per_object: int = 2,
     max_candidates: int = DEFAULT_MAX_CANDIDATES,
     focus: bool = True,
+    goals: bool = True,
 ) -> list[str]:
     """Candidate prompts for this scene and task, normalised, distinct, without reset-to-home.
 
@@ -162,35 +171,52 @@ def scene_candidates(
     gripper is empty, placing when it holds something; receptacles named in a
     "pick up" get one); ``focus``: act only on objects the instruction names
     by one of their nouns (and the held one), unless it names none on the
-    table. Deterministic for a scene except the distractors, which come from
-    ``rng``.
+    table; ``goals``: follow the instruction's open sub-goals
+    (:mod:`~sarl_eval.instruction_goals`) — pick only what is still to be
+    moved, put the held object only where the task wants it — falling back
+    to ``focus`` when the instruction gives no goal for the state.
+    Deterministic for a scene except the distractors, which come from ``rng``.
     """
     objects = parse_scene(scene)
     phrases = [describe(objects, i) for i in range(len(objects))]
-    if focus:
-        named = [i for i, o in enumerate(objects) if o.held or _named_in(o.category, task)]
-        if any(not objects[i].held for i in named):
-            objects, phrases = [objects[i] for i in named], [phrases[i] for i in named]
-    held = [i for i, o in enumerate(objects) if o.held]
+    held = next((i for i, o in enumerate(objects) if o.held), None)
+    rows = _acting_rows(objects, phrases, task, held, focus=focus, goals=goals)
     prompts: list[str] = [task]
-    if not held:
-        for obj, names in zip(objects, phrases, strict=True):
-            keep = per_object if obj.kind in (ObjectKind.ITEM, ObjectKind.LID) else 1
-            prompts += [f"pick up {name}" for name in names[:keep]]
+    if held is None:
+        for i in rows:
+            keep = per_object if objects[i].kind in (ObjectKind.ITEM, ObjectKind.LID) else 1
+            prompts += [f"pick up {name}" for name in phrases[i][:keep]]
     else:
-        carried = objects[held[0]]
-        for i, (obj, names) in enumerate(zip(objects, phrases, strict=True)):
-            if i == held[0]:
-                continue
-            preposition = _preposition(carried, obj)
-            if preposition:
-                prompts += [f"put it {preposition} {name}" for name in names[:per_object]]
+        for i in rows:
+            preposition = _preposition(objects[held], objects[i])
+            if i != held and preposition:
+                prompts += [f"put it {preposition} {name}" for name in phrases[i][:per_object]]
         prompts.append(OPEN_GRIPPER)
     extras = [p for p in _distinct(pool) if p not in set(_distinct(prompts))]
     if distractors > 0 and extras:
         picks = rng.choice(len(extras), size=min(distractors, len(extras)), replace=False)
         prompts += [extras[k] for k in sorted(picks)]
     return _distinct(prompts)[:max_candidates]
+
+
+def _acting_rows(objects: Sequence[SceneObject], phrases: Sequence[Sequence[str]], task: str,
+                 held: int | None, *, focus: bool, goals: bool) -> list[int]:
+    """Rows to offer picking (gripper empty) or placing onto (``held`` set), in scene order."""
+    if goals:
+        supports = [o.support for o in objects]
+        wanted = open_goals(read_goals(task, phrases), held, supports)
+        if held is None and wanted:
+            return sorted({g.obj for g in wanted})
+        mine = [g for g in wanted if g.obj == held and (g.destination is not None or g.away_from is not None)]
+        if mine:
+            if mine[0].destination is not None:
+                return [mine[0].destination]
+            return [i for i in range(len(objects)) if i not in (held, mine[0].away_from)]
+    if focus:
+        named = [i for i, o in enumerate(objects) if i != held and _named_in(o.category, task)]
+        if named:
+            return named
+    return list(range(len(objects)))
 
 
 def _named_in(category: str, task: str) -> bool:
@@ -230,7 +256,8 @@ class SceneAwareProposer(PromptProposer):
     """
 
     def __init__(self, scene_source: SceneSource, *, pool: Sequence[str] = (), seed: int = 0,
-                 distractors: int = DEFAULT_DISTRACTORS, per_object: int = 2, focus: bool = True) -> None:
+                 distractors: int = DEFAULT_DISTRACTORS, per_object: int = 2, focus: bool = True,
+                 goals: bool = True) -> None:
         if distractors < 0:
             raise ValueError(f"distractors must be >= 0, got {distractors}")
         if per_object < 1:
@@ -241,6 +268,7 @@ class SceneAwareProposer(PromptProposer):
         self._distractors = distractors
         self._per_object = per_object
         self._focus = focus
+        self._goals = goals
 
     def propose(
         self,
@@ -252,7 +280,7 @@ class SceneAwareProposer(PromptProposer):
     ) -> Proposal:
         prompts = scene_candidates(self._scene_source(), task, self._rng, pool=self._pool,
                                    distractors=self._distractors, per_object=self._per_object,
-                                   max_candidates=max_candidates, focus=self._focus)
+                                   max_candidates=max_candidates, focus=self._focus, goals=self._goals)
         if allowed is not None:
             permitted = {normalize(p) for p in allowed}
             prompts = [p for p in prompts if p in permitted]

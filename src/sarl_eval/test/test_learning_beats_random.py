@@ -3,7 +3,7 @@
 pot_lid_to_towel needs "pick up the lid" (not "the pot lid", which the VLA
 never learned), preferably reset to home, then "put it on the cloth" or "on
 the towel". Random prompting succeeds now and then (it stops at the first
-success within 8 steps); SARL has to find and keep the working chain. Both
+success within 10 steps); SARL has to find and keep the working chain. Both
 are measured on the same 10 held-out layouts per seed, after 30 online
 episodes, over 2 seeds.
 """

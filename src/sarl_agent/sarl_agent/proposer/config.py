@@ -57,12 +57,14 @@ class ProposerConfig:
     """Receptacle names for the offline templates ('put it in the {rec}', ...)."""
     scene_topic: str = "sim/scene"
     """Scene backend: the simulator's object layout (std_msgs/Float32MultiArray, published by the sim driver)."""
-    scene_distractors: int = 2
+    scene_distractors: int = 1
     """Scene backend: random extra prompts per proposal, drawn from the offline prompts (a VLM's noise)."""
     seed: int = 0
     """Scene backend: seed of the distractor draws."""
     scene_focus: bool = True
     """Scene backend: propose acting only on objects the task names (as a VLM reading the task does)."""
+    scene_goals: bool = True
+    """Scene backend: follow the task's open sub-goals (what still has to go where, in 'then' order)."""
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -104,7 +106,8 @@ class ProposerConfig:
         except ImportError as exc:
             raise ValueError(f"backend 'scene' needs the sarl_eval package (simulator only): {exc}") from exc
         return SceneAwareProposer(scene_source, pool=self.offline_prompt_list(), seed=self.seed,
-                                  distractors=self.scene_distractors, focus=self.scene_focus)
+                                  distractors=self.scene_distractors, focus=self.scene_focus,
+                                  goals=self.scene_goals)
 
 
 def build_proposer(
