@@ -54,7 +54,7 @@ DEFAULT_DISTRACTORS = 1
 """Random extra prompts drawn from the pool per proposal: about a quarter of a proposal, as before the
 goal reading (then 2 beside 5-7 scene prompts; now 1 beside 2-4)."""
 DEFAULT_MAX_CANDIDATES = 12
-"""Upper bound on the prompts of one proposal (the scene part is usually 4-8)."""
+"""Upper bound on the prompts of one proposal (the scene part is usually 2-4 with goals, 4-8 without)."""
 OPEN_GRIPPER = "open the gripper"
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
