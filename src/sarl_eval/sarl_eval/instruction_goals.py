@@ -60,17 +60,18 @@ class Goal:
         return held == self.obj
 
 
-def _words(text: str) -> list[str]:
+def words_of(text: str) -> list[str]:
+    """Lower-case words of ``text``, punctuation dropped (how instructions and phrases are compared)."""
     return re.findall(r"[a-z]+", text.lower())
 
 
 def find_mentions(instruction: str, phrases: Sequence[Sequence[str]]) -> list[tuple[int, int, int]]:
     """(start word, end word, object row) of each object mention, in text order, longest matches first."""
-    words = _words(instruction)
+    words = words_of(instruction)
     spans = []
     for row, names in enumerate(phrases):
         for name in names:
-            target = _words(name)
+            target = words_of(name)
             spans += [(start, start + len(target), row) for start in range(len(words) - len(target) + 1)
                       if words[start:start + len(target)] == target]
     taken: set[int] = set()
@@ -84,7 +85,7 @@ def find_mentions(instruction: str, phrases: Sequence[Sequence[str]]) -> list[tu
 
 def read_goals(instruction: str, phrases: Sequence[Sequence[str]]) -> list[Goal]:
     """The instruction's sub-goals over the scene objects whose noun phrases are ``phrases`` (one list per row)."""
-    words = _words(instruction)
+    words = words_of(instruction)
     goals: list[Goal] = []
     pending: list[int] = []
     last_destination: int | None = None

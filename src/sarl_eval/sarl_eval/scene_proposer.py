@@ -31,7 +31,6 @@ Which of its phrasings the VLA can execute is for the learner to find out.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -42,7 +41,7 @@ from sarl_sim.objects import BLOCK_COLORS, CATALOGUE, CATEGORIES, ObjectKind
 from sarl_sim.scene import encode_scene, validate_scene
 from sarl_sim.world import TabletopWorld
 
-from .instruction_goals import open_goals, read_goals
+from .instruction_goals import open_goals, read_goals, words_of
 
 SIDE_GAP = 0.04
 """[m] least y gap for a VLM to call one of two look-alikes 'left'/'right' (left = larger y)."""
@@ -207,11 +206,12 @@ def _acting_rows(objects: Sequence[SceneObject], phrases: Sequence[Sequence[str]
         wanted = open_goals(read_goals(task, phrases), held, supports)
         if held is None and wanted:
             return sorted({g.obj for g in wanted})
-        mine = [g for g in wanted if g.obj == held and (g.destination is not None or g.away_from is not None)]
-        if mine:
-            if mine[0].destination is not None:
-                return [mine[0].destination]
-            return [i for i in range(len(objects)) if i not in (held, mine[0].away_from)]
+        # A met "hold it" goal is never open, so an open goal of the held object always names a place.
+        mine = next((g for g in wanted if g.obj == held), None)
+        if mine is not None and mine.destination is not None:
+            return [mine.destination]
+        if mine is not None:
+            return [i for i in range(len(objects)) if i not in (held, mine.away_from)]
     if focus:
         named = [i for i, o in enumerate(objects) if i != held and _named_in(o.category, task)]
         if named:
@@ -221,7 +221,7 @@ def _acting_rows(objects: Sequence[SceneObject], phrases: Sequence[Sequence[str]
 
 def _named_in(category: str, task: str) -> bool:
     """Whether the instruction names ``category`` by any of its nouns (whole words)."""
-    text = f" {' '.join(re.findall(r'[a-z]+', task.lower()))} "
+    text = f" {' '.join(words_of(task))} "
     return any(f" {noun} " in text for noun in nouns(category))
 
 

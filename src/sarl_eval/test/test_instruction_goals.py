@@ -56,7 +56,7 @@ def test_goals_are_met_by_support_or_grasp_and_later_stages_wait_for_earlier_one
     assert Goal(0, away_from=1).met(None, [-1]) and not Goal(0, away_from=1).met(None, [1])
 
 
-def test_every_suite_instruction_yields_goals_for_each_object_it_asks_to_move():
+def test_every_suite_instruction_yields_goals():
     for name, task in TASKS.items():
         _, phrases = _scene(name)
         goals = read_goals(task.instruction, phrases)
