@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import re
 import threading
-import time
 
 import numpy as np
 from action_msgs.msg import GoalStatus
@@ -64,12 +64,15 @@ def test_cancel_is_honoured_within_a_tick(make_rig):
     feedback = Feedback()
     handle = send_goal(rig, feedback=feedback)
     wait_until(lambda: feedback.count() >= 1, 5, "first feedback")
-    canceled_at = time.monotonic()
+    seen_elapsed = feedback.items[-1].elapsed  # the server's clock when it sent the tick we cancel after
     wait_future(handle.cancel_goal_async(), 5)
     outcome = wait_future(handle.get_result_async(), 5)
-    assert time.monotonic() - canceled_at < 0.5 + 0.5
     assert outcome.status == GoalStatus.STATUS_CANCELED
     assert not outcome.result.reached and "canceled" in outcome.result.message
+    # Timed on the server's own clock ("canceled after X s"), so the test process's slow return path under CI
+    # load (once 1.2 s of wall time for a cancel the server honoured at 0.52 s) is not counted.
+    canceled_elapsed = float(re.search(r"canceled after ([0-9.]+) s", outcome.result.message).group(1))
+    assert canceled_elapsed - seen_elapsed < 0.5 + 0.5, (seen_elapsed, outcome.result.message)
     assert outcome.result.final_error > 0.05
 
 
