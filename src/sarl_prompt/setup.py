@@ -16,6 +16,6 @@ setup(
     zip_safe=True,
     maintainer="sarl maintainers",
     maintainer_email="sarl@example.org",
-    description="The rules every prompt obeys before a robot acts on it, shared by proposer, agent, bridge and policy server.",
+    description="The rules every prompt obeys before a robot acts on it.",
     license="Apache-2.0",
 )

@@ -15,7 +15,7 @@ def test_created_once_private_and_stable(tmp_path):
 
 
 def test_missing_file_names_the_fix(tmp_path):
-    with pytest.raises(SecretError, match="no run secret at .*sarl secret init"):
+    with pytest.raises(SecretError, match=r"no run secret at .*sarl secret init"):
         load_secret(tmp_path / "absent")
 
 
