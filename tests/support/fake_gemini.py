@@ -17,7 +17,7 @@ answer shapes. Serves, under ``/v1`` and ``/v1beta`` (the SDK's versions):
 
 What to answer is :attr:`FakeGemini.mode` (or the next of :attr:`FakeGemini.replies`):
 ``valid``, ``garbage`` (not JSON), ``hang`` (no answer until released),
-``slow`` (valid after :attr:`FakeGemini.delay` s), ``blocked`` (promptFeedback
+``slow`` (a valid generateContent after :attr:`FakeGemini.delay` s), ``blocked`` (promptFeedback
 blockReason SAFETY), ``finish:<REASON>`` (e.g. ``finish:RECITATION``), or an
 error by Google's status name: ``API_KEY_INVALID``, ``PERMISSION_DENIED``,
 ``NOT_FOUND``, ``RESOURCE_EXHAUSTED`` (with ``RetryInfo`` :attr:`retry_delay`),
@@ -121,7 +121,7 @@ class FakeGemini:
                 if reply == "hang":
                     fake.release.wait(10.0)
                     return
-                if reply == "slow":
+                if reply == "slow" and url.path.endswith(":generateContent"):
                     time.sleep(fake.delay)
                 status, payload = fake.answer(method, url.path, query, self.headers, reply)
                 self.send_response(status)
