@@ -5,10 +5,25 @@ from __future__ import annotations
 import pytest
 from sarl_agent.learning.prompt_cache import PromptCache
 from sarl_agent.proposer import CachedProposer, OfflineProposer
+from sarl_agent.proposer.base import PromptProposer, Proposal
 from sarl_agent.proposer.errors import PermanentVlmError, TransientVlmError
 from sarl_agent.proposer.resilience import Backoff, CircuitBreaker
 from sarl_prompt import MAX_PROMPT_CHARS, MAX_PROMPT_WORDS
-from test_offline_and_cache import ScriptedBackend
+
+class ScriptedBackend(PromptProposer):
+    """Returns (or raises) the scripted answers in order, the last one forever; records each call's ``allowed``."""
+
+    def __init__(self, *answers) -> None:
+        self.answers = list(answers)
+        self.allowed: list = []
+
+    def propose(self, task, image_jpeg, history, max_candidates, allowed=None) -> Proposal:
+        self.allowed.append(allowed)
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return Proposal(prompts=tuple(answer))
+
 
 LONG = "carefully " * 202 + "pick"  # 2,024 characters: the length once seen admitted permanently
 WORDY = " ".join(["pick"] * (MAX_PROMPT_WORDS + 1))
