@@ -35,7 +35,7 @@ class ProposerConfig:
     base_url: str = ""
     """Gemini endpoint; '' = Google's default."""
     timeout: float = GeminiSettings.timeout
-    """[s] per Gemini request. Keep (retries + 1) * timeout below the agent's propose_timeout."""
+    """[s] per Gemini request. Keep :attr:`worst_case` below the agent's propose_timeout."""
     retries: int = 1
     """Extra attempts after a transient failure (429, 5xx, timeout) or a malformed answer; never after 400/403/404."""
     backoff_initial: float = 1.0
@@ -114,6 +114,11 @@ class ProposerConfig:
     def gemini_settings(self) -> GeminiSettings:
         return GeminiSettings(self.model, self.base_url, self.timeout, self.api_key_env, self.temperature,
                               self.thinking_level, self.max_output_tokens, self.api_version)
+
+    @property
+    def worst_case(self) -> float:
+        """[s] longest a propose call can take: every attempt times out, each retry waits the longest back-off."""
+        return (self.retries + 1) * self.timeout + self.retries * self.backoff_max
 
     def backoff(self) -> Backoff:
         return Backoff(self.backoff_initial, self.backoff_max)
