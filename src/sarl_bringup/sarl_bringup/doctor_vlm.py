@@ -115,7 +115,7 @@ def _timed_requests(proposer, config, task: str, samples: int, usable: list[str]
               f"(timeout {config.timeout:g} s)")
     version = proposer.last_model_version
     detail = (f"{config.model} answered {answered} prompt(s); {timing}; the key can use {len(usable)} models "
-              "for generateContent")
+              f"for generateContent: {_shown(usable)}")
     if version and not version.startswith(config.model):
         return CheckResult("vlm", Status.WARN, f"{detail}; but requests for {config.model} are answered by {version}",
                            f"Google re-routes this name: set vlm_proposer.model: {version}")

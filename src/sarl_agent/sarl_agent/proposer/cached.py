@@ -93,6 +93,10 @@ class CachedProposer(PromptProposer):
         self._log = log or logging.getLogger(__name__).warning
         self._memory = StepMemory()
         self._lock = threading.Lock()
+        for prompt in self._cache.prompts[1:]:
+            problem = vla_prompt_problem(prompt)
+            if problem is not None:  # admitted before the rules existed: its id stays, it is never offered
+                self._log(f"cached prompt {prompt[:60]!r} is never offered (ids keep their order): {problem[:160]}")
 
     @property
     def cache(self) -> PromptCache:
@@ -186,7 +190,8 @@ class CachedProposer(PromptProposer):
         return Proposal(prompts=(), vlm_state=state, error=f"{reason}; no cached or offline prompt to fall back to")
 
     def _cached(self) -> list[str]:
-        return [p for p in self._cache.prompts if p != RESET_TO_HOME]
+        """Cached prompts that may be offered: reset-to-home and anything the rules refuse left out."""
+        return [p for p in self._cache.prompts if p != RESET_TO_HOME and vla_prompt_problem(p) is None]
 
     def _screen(self, proposed: Sequence[object], count: int, *, admit: bool) -> tuple[tuple[str, ...], list[str]]:
         """Admissible, normalised, distinct prompts (at most ``count``) and the rejections, each with its reason.
@@ -206,6 +211,8 @@ class CachedProposer(PromptProposer):
             key = normalize(text)
             if not key or key in kept:
                 continue
+            if self._cache.is_full and key not in self._cached():
+                continue  # selecting: only offerable cached prompts
             known = self._cache.admit(key) if admit else self._cache.id_of(key)
             if known is not None or (not admit and not self._cache.is_full):
                 kept[key] = None

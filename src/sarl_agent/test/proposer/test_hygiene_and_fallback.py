@@ -127,3 +127,15 @@ def test_bad_breaker_parameters_are_named(name, value):
     kwargs = {"threshold": 1, "cooldown": 1.0} | {name.removeprefix("breaker_"): value}
     with pytest.raises(ValueError, match=name):
         CircuitBreaker(**kwargs)
+
+
+def test_a_cache_saved_before_the_rules_keeps_its_ids_but_never_offers_a_bad_prompt():
+    logged: list[str] = []
+    cache = PromptCache(4, [LONG.strip(), "go back home", "lift it"])  # full: select mode
+    backend = ScriptedBackend([LONG, "go back home", "lift it"])
+    proposer = CachedProposer(backend, cache, retries=0, log=logged.append, breaker=CircuitBreaker(3, 1.0))
+    assert len(logged) == 2 and "never offered" in logged[0] and cache.id_of("lift it") == 3
+    assert proposer.propose("t", None, [], 8).prompts == ("lift it",)
+    assert backend.allowed == [["lift it"]], "the VLM's enum holds only offerable prompts"
+    backend.answers = [TransientVlmError("503")]
+    assert proposer.propose("t", None, [], 8).prompts == ("lift it",)
