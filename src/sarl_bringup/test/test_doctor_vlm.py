@@ -110,3 +110,13 @@ def test_no_route_is_reported_as_unreachable(gemini):
 def test_invalid_proposer_parameters_fail_before_any_request():
     result = check_vlm({"backend": "gpt"}, "tidy up", environ={})
     assert result.status is Status.FAIL and "backend" in result.detail
+
+
+def test_a_400_that_is_not_about_the_key_does_not_blame_the_key():
+    from types import SimpleNamespace
+
+    from sarl_bringup.doctor_vlm import _fix_for
+
+    config = SimpleNamespace(api_key_env="GEMINI_API_KEY", model=DEFAULT_MODEL)
+    fix = _fix_for("VLM HTTP 400 INVALID_ARGUMENT: Invalid JSON payload received.", config, [])
+    assert "key" not in fix and "invalid" in fix
