@@ -92,10 +92,17 @@ class VlmProposerNode(Node):
         cache = self._proposer.cache
         self.get_logger().info(
             f"ready: backend {self._config.backend}"
-            + (f" ({self._config.model})" if self._config.backend == "gemini" else "")
+            + (f" ({self._gemini_summary()})" if self._config.backend == "gemini" else "")
             + f", prompt cache {len(cache) - 1}/{cache.capacity - 1} prompts"
             + (f" from {self._config.prompt_cache_file}" if self._config.prompt_cache_file else "")
         )
+
+    def _gemini_summary(self) -> str:
+        settings = self._config.gemini_settings()
+        thinking = settings.thinking() or {"thinking": "model default"}
+        return (f"{settings.model}, {', '.join(f'{k} {v}' for k, v in thinking.items())}, "
+                f"temperature {settings.effective_temperature:g}, timeout {settings.timeout:g} s, "
+                f"worst case {self._config.worst_case:g} s per call")
 
     def _read_config(self) -> ProposerConfig:
         defaults = ProposerConfig()

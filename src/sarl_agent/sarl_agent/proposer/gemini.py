@@ -29,7 +29,7 @@ from sarl_prompt import MAX_PROMPT_CHARS, MAX_PROMPT_WORDS
 
 from .base import PromptProposer, Proposal, ProposerError
 from .gemini_errors import classify_failure
-from .models import DEFAULT_MODEL, THINKING_LEVELS, family_defaults
+from .models import DEFAULT_MODEL, THINKING_LEVELS, family_defaults, generation
 
 INSTRUCTIONS = """You help a robot arm controlled by a vision-language-action policy.
 The user's task: {task}
@@ -80,6 +80,12 @@ class GeminiSettings:
         if self.thinking_level not in ("auto", *THINKING_LEVELS):
             raise ValueError(
                 f"parameter 'thinking_level' must be one of {('auto', *THINKING_LEVELS)}, got {self.thinking_level!r}"
+            )
+        major = generation(self.model)
+        if major is not None and major < 3 and self.thinking_level not in ("auto", ""):
+            raise ValueError(
+                f"parameter 'thinking_level' {self.thinking_level!r} is for Gemini 3.x; {self.model} takes a thinking "
+                "budget instead ('auto' sends a budget of 0, '' the model's default): the API answers 400 otherwise"
             )
         if not 64 <= self.max_output_tokens <= 65536:
             raise ValueError(f"parameter 'max_output_tokens' must be in 64..65536, got {self.max_output_tokens!r}")
