@@ -154,7 +154,8 @@ class CachedProposer(PromptProposer):
                 if breaker is not None:
                     breaker.succeeded()
                 self._memory.record(history, prompts)
-                return Proposal(prompts=prompts, from_cache=selecting, vlm_state="ok" if breaker else "offline")
+                state = "ok" if breaker is not None else "offline"
+                return Proposal(prompts=prompts, from_cache=selecting, vlm_state=state)
             reasons.append(
                 f"attempt {attempt}: "
                 + ("no proposed prompt is in the full cache" if selecting else "no admissible prompt in the output")

@@ -85,5 +85,6 @@ class CircuitBreaker:
         with self._lock:
             self._failures += 1
             if hold is not None or self._failures >= self._threshold or self._open_until is not None:
-                self._open_until = self._clock() + max(self._cooldown, hold or 0.0)
+                until = self._clock() + max(self._cooldown, hold or 0.0)
+                self._open_until = max(until, self._open_until or until)  # a longer hold is never shortened
                 self.reason = reason

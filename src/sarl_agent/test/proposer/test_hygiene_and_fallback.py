@@ -139,3 +139,12 @@ def test_a_cache_saved_before_the_rules_keeps_its_ids_but_never_offers_a_bad_pro
     assert backend.allowed == [["lift it"]], "the VLM's enum holds only offerable prompts"
     backend.answers = [TransientVlmError("503")]
     assert proposer.propose("t", None, [], 8).prompts == ("lift it",)
+
+
+def test_a_hold_longer_than_the_cooldown_is_not_shortened_by_a_later_failure():
+    clock = [0.0]
+    breaker = CircuitBreaker(3, 10.0, clock=lambda: clock[0])
+    breaker.failed("429", hold=60.0)
+    breaker.failed("the same call's summary")
+    clock[0] = 59.0
+    assert not breaker.allows() and breaker.remaining() == 1.0
