@@ -23,13 +23,11 @@ RETIRED_MODELS: dict[str, str] = {
     "gemini-2.0-flash": DEFAULT_MODEL,
     "gemini-2.0-flash-001": DEFAULT_MODEL,
     "gemini-2.0-flash-lite": "gemini-3.5-flash-lite",
-    "gemini-2.5-flash": DEFAULT_MODEL,
-    "gemini-2.5-flash-lite": "gemini-3.5-flash-lite",
-    "gemini-2.5-pro": DEFAULT_MODEL,
-    "gemini-3-flash-preview": DEFAULT_MODEL,
-    "gemini-3.5-flash": DEFAULT_MODEL,
+    "gemini-2.5-flash": DEFAULT_MODEL,  # shut down; since 1 Dec 2026 404/503 or re-routed to gemini-3.5-flash-lite
+    "gemini-3.5-flash": DEFAULT_MODEL,  # deprecated: Google forwards its requests to gemini-3.6-flash
 }
-"""Shut down or deprecated model name → the replacement the doctor names."""
+"""Shut down or deprecated model name → the replacement the doctor names. Add a row when Google's
+deprecations page announces a shutdown (only names with such a notice are listed)."""
 
 THINKING_LEVELS = ("", "minimal", "low", "medium", "high")
 """'' = the model's own default. Gemini 3.x takes a level; older models a token budget (never both: HTTP 400)."""
