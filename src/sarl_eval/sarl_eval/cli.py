@@ -4,6 +4,7 @@
     sarl eval --quick                          # a smoke-sized run (< 3 min on 2 cores)
     sarl eval --tasks pot_lid_to_towel --methods sarl,random --seeds 5 --episodes 60
     sarl eval --proposer all --methods sarl    # every task prompt at every step instead of scene-aware candidates
+    sarl eval --methods icl_gemini,sarl --gemini-model gemini-3.8-flash --gemini-timeout 15   # real VLM baseline
 
 Writes into ``--out``: ``runs/*.json`` (one per run; ``--resume`` reuses them),
 ``curves.csv``, ``summary.csv``, ``summary.md``, ``main_plot.png`` (headline
@@ -21,6 +22,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from sarl_sim.tasks import PAPER_TASKS, TASKS
+
+from sarl_agent.proposer.models import DEFAULT_MODEL
 
 from .harness import DEFAULT_MAX_STEPS, PROPOSERS, RunResult, RunSpec, run_all
 from .methods import DEFAULT_METHODS, MAIN_METHODS, METHODS, default_learning_file, load_learning
@@ -85,6 +88,12 @@ def parser() -> argparse.ArgumentParser:
                    help="parallel processes (default min(2, CPUs))")
     p.add_argument("--out", type=Path, default=Path("results/eval"), help="output folder (default results/eval)")
     p.add_argument("--resume", action="store_true", help="reuse runs already in OUT/runs with the same settings")
+    p.add_argument("--gemini-model", default=None,
+                   help=f"icl_gemini: Gemini model (default {DEFAULT_MODEL}; see docs/real_robot.md)")
+    p.add_argument("--gemini-timeout", type=float, default=None, help="icl_gemini: [s] per request (default 10)")
+    p.add_argument("--gemini-key-env", default=None,
+                   help="icl_gemini: environment variable holding the API key (default GEMINI_API_KEY)")
+    p.add_argument("--gemini-base-url", default=None, help="icl_gemini: endpoint ('' = Google's)")
     p.add_argument("--quick", action="store_true",
                    help="smoke preset: 2 easy tasks, 4 methods, 1 seed, 60 episodes, evaluation every 20")
     return p
@@ -96,12 +105,31 @@ def build_specs(args: argparse.Namespace) -> list[RunSpec]:
     tasks = _names(value["tasks"], TASKS, "task", {"paper": PAPER_TASKS, "all": tuple(TASKS)})
     methods = _names(value["methods"], METHODS, "method")
     learning = load_learning(args.learning_config)
+    gemini = gemini_options(args, methods, os.environ)
     return [
         RunSpec(method=m, task=t, seed=s, episodes=value["episodes"], eval_every=value["eval_every"],
                 eval_episodes=value["eval_episodes"], max_steps=args.max_steps, proposer=args.proposer,
-                learning=learning)
+                learning=learning, gemini=gemini if METHODS[m].kind == "icl_gemini" else {})
         for t in tasks for m in methods for s in _seeds(value["seeds"])
     ]
+
+
+def gemini_options(args: argparse.Namespace, methods: list[str], environ) -> dict:
+    """icl_gemini's settings from the --gemini-* options, checked before any run starts (the key is never stored)."""
+    chosen = {"model": args.gemini_model, "timeout": args.gemini_timeout, "api_key_env": args.gemini_key_env,
+              "base_url": args.gemini_base_url}
+    options = {k: v for k, v in chosen.items() if v is not None}
+    if not any(METHODS[m].kind == "icl_gemini" for m in methods):
+        if options:
+            raise SystemExit("sarl eval: --gemini-* options apply only to the icl_gemini method, which is not run")
+        return {}
+    from .icl_gemini import gemini_settings
+
+    settings = gemini_settings(options)  # ValueError names a bad value
+    if not environ.get(settings.api_key_env):
+        raise SystemExit(f"sarl eval: icl_gemini needs a Gemini API key in ${settings.api_key_env}, which is unset "
+                         "(or choose another variable with --gemini-key-env)")
+    return options
 
 
 def write_outputs(results: list[RunResult], out: Path, title: str = "") -> Path:

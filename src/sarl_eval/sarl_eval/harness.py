@@ -80,6 +80,8 @@ class RunSpec:
     """'scene' or 'all' (see the module docstring)."""
     learning: Mapping[str, Any] = field(default_factory=dict)
     """Base SARL learning config (method overrides go on top)."""
+    gemini: Mapping[str, Any] = field(default_factory=dict)
+    """icl_gemini only: GeminiSettings fields from ``sarl eval --gemini-*`` ({} = defaults; never the key)."""
 
     def __post_init__(self) -> None:
         get_method(self.method)
@@ -145,7 +147,8 @@ def _robot(spec: RunSpec, cache, layout_seed: int, proposer_seed: int) -> SimSem
         backend = OfflineProposer.from_sim_task(task.name)
         count = len(backend.candidates(task.instruction))
     return SimSemanticRobot(env, CachedProposer(backend, cache), seed=layout_seed,
-                            steps_per_prompt=spec.steps_per_prompt, max_candidates=count)
+                            steps_per_prompt=spec.steps_per_prompt, max_candidates=count,
+                            with_images=get_method(spec.method).kind == "icl_gemini")
 
 
 def run(spec: RunSpec) -> RunResult:
@@ -153,9 +156,10 @@ def run(spec: RunSpec) -> RunResult:
     started = time.monotonic()
     method = get_method(spec.method)
     task = get_task(spec.task)
-    agent = build_agent(method, task.instruction, spec.seed, spec.learning)
+    agent = build_agent(method, task.instruction, spec.seed, spec.learning, spec.gemini)
+    sees = method.kind == "icl_gemini"  # the real VLM is shown the camera frame; the other methods use none
     config = RunnerConfig(max_steps=spec.max_steps, stop_on_success=True,
-                          offer_reset_to_home=method.offer_reset_to_home, use_images=False)
+                          offer_reset_to_home=method.offer_reset_to_home, use_images=sees)
     base = spec.seed * SEED_STRIDE
     trainer = EpisodeRunner(agent, _robot(spec, agent.cache, TRAIN_SEEDS + base, 2 * spec.seed), config)
     evaluator = EpisodeRunner(agent, _robot(spec, agent.cache, EVAL_SEEDS + base, 2 * spec.seed + 1), config)

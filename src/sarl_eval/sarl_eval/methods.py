@@ -111,8 +111,12 @@ def sarl_config(method: Method, learning: Mapping[str, Any], seed: int) -> SarlC
     return SarlConfig.from_dict(merge(merge(learning, method.learning), {"seed": seed}))
 
 
-def build_agent(method: Method, task: str, seed: int, learning: Mapping[str, Any]):
-    """An agent for one run of ``method`` on the task whose instruction is ``task``."""
+def build_agent(method: Method, task: str, seed: int, learning: Mapping[str, Any],
+                gemini: Mapping[str, Any] | None = None):
+    """An agent for one run of ``method`` on the task whose instruction is ``task``.
+
+    ``gemini``: the icl_gemini method's GeminiSettings fields (model, timeout, api_key_env, ...).
+    """
     config = sarl_config(method, learning, seed)
     cache = PromptCache(config.cache_capacity)
     if method.kind == "zero_shot":
@@ -124,6 +128,6 @@ def build_agent(method: Method, task: str, seed: int, learning: Mapping[str, Any
     if method.kind == "icl_gemini":
         from .icl_gemini import IclGeminiAgent
 
-        return IclGeminiAgent(cache, task)
+        return IclGeminiAgent(cache, task, gemini)
     core = SarlAgentCore(config, cache)
     return StepOnlyAgent(core) if method.step_only else core

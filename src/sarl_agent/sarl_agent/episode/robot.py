@@ -41,6 +41,8 @@ class Proposal:
     prompts: tuple[str, ...]
     error: str = ""
     from_cache: bool = False
+    vlm_state: str = ""
+    """'ok', 'degraded' (this answer is a fallback), 'down' (VLM failing, no request sent), 'offline' (no VLM)."""
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,8 @@ class RosSemanticRobot(SemanticRobot):
             response = wait_for(self._propose.call_async(request), self._settings.propose_timeout, "propose_prompts")
         except RobotUnavailable as error:
             return Proposal(prompts=(), error=str(error))
-        return Proposal(prompts=tuple(response.prompts), error=response.error, from_cache=response.from_cache)
+        return Proposal(prompts=tuple(response.prompts), error=response.error, from_cache=response.from_cache,
+                        vlm_state=response.vlm_state)
 
     def execute(self, prompt: str) -> StepReport:
         goal = ExecutePrompt.Goal(prompt=prompt, max_steps=self._settings.steps_per_prompt)

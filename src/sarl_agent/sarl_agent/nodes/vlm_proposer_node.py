@@ -1,7 +1,9 @@
 """``vlm_proposer`` node: the ``propose_prompts`` service over the ROS-free proposer.
 
-The service always answers: errors go into ``error``; ``success`` is false
-only when not a single prompt could be produced. The callback may block for
+The service always answers: errors go into ``error``; ``success`` is true
+only when the configured backend itself answered, and ``vlm_state`` says
+whether the VLM is ok, degraded, down or not used (the agent forwards
+``error`` to its EpisodeStatus message, so the operator sees "VLM DOWN"). The callback may block for
 a VLM HTTP call ((retries + 1) * timeout at worst), so it runs in its own
 mutually exclusive callback group under a MultiThreadedExecutor — never in a
 timer, and never sharing a group with anything that must stay responsive.
@@ -80,7 +82,7 @@ class VlmProposerNode(Node):
             scene = LatestScene(self._config.scene_topic)
             latest_only = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
             self.create_subscription(Float32MultiArray, self._config.scene_topic, scene.set, latest_only)
-        self._proposer = build_proposer(self._config, scene_source=scene)
+        self._proposer = build_proposer(self._config, scene_source=scene, log=self.get_logger().warning)
         self.create_service(
             ProposePrompts,
             "propose_prompts",
@@ -90,10 +92,17 @@ class VlmProposerNode(Node):
         cache = self._proposer.cache
         self.get_logger().info(
             f"ready: backend {self._config.backend}"
-            + (f" ({self._config.model})" if self._config.backend == "gemini" else "")
+            + (f" ({self._gemini_summary()})" if self._config.backend == "gemini" else "")
             + f", prompt cache {len(cache) - 1}/{cache.capacity - 1} prompts"
             + (f" from {self._config.prompt_cache_file}" if self._config.prompt_cache_file else "")
         )
+
+    def _gemini_summary(self) -> str:
+        settings = self._config.gemini_settings()
+        thinking = settings.thinking() or {"thinking": "model default"}
+        return (f"{settings.model}, {', '.join(f'{k} {v}' for k, v in thinking.items())}, "
+                f"temperature {settings.effective_temperature:g}, timeout {settings.timeout:g} s, "
+                f"worst case {self._config.worst_case:g} s per call")
 
     def _read_config(self) -> ProposerConfig:
         defaults = ProposerConfig()
@@ -124,14 +133,18 @@ class VlmProposerNode(Node):
         except Exception as exc:  # a bug must yield an answer, not a dead service
             self.get_logger().error(f"proposer failed: {type(exc).__name__}: {exc}")
             response.success, response.error = False, f"proposer error: {type(exc).__name__}: {exc}"
+            response.vlm_state = "degraded"
             return response
         if proposal.error:
             notes.append(proposal.error)
         response.prompts = list(proposal.prompts)
         response.from_cache = proposal.from_cache
-        response.success = bool(proposal.prompts)
+        response.vlm_state = proposal.vlm_state
+        response.success = bool(proposal.prompts) and proposal.vlm_state in ("ok", "offline")
         response.error = "; ".join(notes)
-        if response.error:
+        if proposal.vlm_state == "down":
+            self.get_logger().error(f"propose_prompts for {request.task!r}: {response.error}")
+        elif response.error:
             self.get_logger().warning(f"propose_prompts for {request.task!r}: {response.error}")
         return response
 

@@ -14,11 +14,9 @@ from collections.abc import Sequence
 
 from ..episode.robot import Proposal
 
-__all__ = ["PromptProposer", "Proposal", "ProposerError"]
+from .errors import PermanentVlmError, ProposerError, TransientVlmError
 
-
-class ProposerError(RuntimeError):
-    """A backend produced nothing usable (HTTP error, timeout, malformed or empty output); the text says which."""
+__all__ = ["PermanentVlmError", "PromptProposer", "Proposal", "ProposerError", "TransientVlmError"]
 
 
 class PromptProposer(ABC):

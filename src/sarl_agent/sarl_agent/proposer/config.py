@@ -15,6 +15,7 @@ from .base import PromptProposer
 from .cached import CachedProposer, load_cache
 from .gemini import GeminiProposer, GeminiSettings
 from .offline import OfflineProposer, sim_task_prompts
+from .resilience import Backoff, CircuitBreaker
 
 BACKENDS = ("offline", "gemini", "scene")
 
@@ -30,17 +31,33 @@ class ProposerConfig:
     """'gemini' (google-genai), 'offline' (task prompts and templates) or 'scene' (the simulator's stand-in
     for a VLM that looks at the table: prompts for what is on it, from the ``scene_topic`` layout)."""
     model: str = GeminiSettings.model
-    """Gemini model name."""
+    """Gemini model name (default in proposer/models.py; docs/real_robot.md says how to choose)."""
     base_url: str = ""
     """Gemini endpoint; '' = Google's default."""
     timeout: float = GeminiSettings.timeout
-    """[s] per Gemini request. Keep (retries + 1) * timeout below the agent's propose_timeout."""
+    """[s] per Gemini request. Keep :attr:`worst_case` below the agent's propose_timeout."""
     retries: int = 1
-    """Extra attempts after a failed, malformed or empty VLM answer, before falling back to the cache."""
+    """Extra attempts after a transient failure (429, 5xx, timeout) or a malformed answer; never after 400/403/404."""
+    backoff_initial: float = 1.0
+    """[s] wait before the first retry of a transient failure (doubling, capped by backoff_max)."""
+    backoff_max: float = 4.0
+    """[s] longest wait inside one call; a longer RetryInfo opens the circuit instead."""
+    breaker_threshold: int = 3
+    """Consecutive failed calls that open the circuit (no request until breaker_cooldown has passed)."""
+    breaker_cooldown: float = 30.0
+    """[s] the circuit stays open before one trial request."""
+    permanent_cooldown: float = 600.0
+    """[s] no request after a permanent error (bad key, forbidden, missing model) before one trial."""
     api_key_env: str = GeminiSettings.api_key_env
     """Environment variable holding the Gemini API key (never logged)."""
     temperature: float = GeminiSettings.temperature
-    """Gemini sampling temperature."""
+    """Gemini sampling temperature; < 0 = the model family's (1.0 for Gemini 3.x, as Google recommends)."""
+    thinking_level: str = GeminiSettings.thinking_level
+    """'auto' (LOW for Gemini 3.x, off for 2.x), '' (model default), 'minimal', 'low', 'medium' or 'high'."""
+    max_output_tokens: int = GeminiSettings.max_output_tokens
+    """Gemini output cap, thinking included."""
+    api_version: str = GeminiSettings.api_version
+    """Gemini REST version ('' = the SDK's default, 'v1', 'v1beta')."""
     cache_capacity: int = 64
     """Prompt-cache size including 'reset to home' (must equal the agent's cache_capacity)."""
     prompt_cache_file: str = ""
@@ -79,7 +96,11 @@ class ProposerConfig:
             raise ValueError(f"parameter 'scene_distractors' must be >= 0, got {self.scene_distractors!r}")
         if self.default_max_candidates < 1:
             raise ValueError(f"parameter 'default_max_candidates' must be >= 1, got {self.default_max_candidates!r}")
-        self.gemini_settings()  # validates model, timeout, api_key_env, temperature
+        self.gemini_settings()  # validates model, timeout, api_key_env, temperature, thinking, output cap
+        self.backoff()
+        CircuitBreaker(self.breaker_threshold, self.breaker_cooldown)
+        if not self.permanent_cooldown > 0:
+            raise ValueError(f"parameter 'permanent_cooldown' must be > 0 s, got {self.permanent_cooldown!r}")
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> ProposerConfig:
@@ -91,7 +112,16 @@ class ProposerConfig:
         return cls(**converted)
 
     def gemini_settings(self) -> GeminiSettings:
-        return GeminiSettings(self.model, self.base_url, self.timeout, self.api_key_env, self.temperature)
+        return GeminiSettings(self.model, self.base_url, self.timeout, self.api_key_env, self.temperature,
+                              self.thinking_level, self.max_output_tokens, self.api_version)
+
+    @property
+    def worst_case(self) -> float:
+        """[s] longest a propose call can take: every attempt times out, each retry waits the longest back-off."""
+        return (self.retries + 1) * self.timeout + self.retries * self.backoff_max
+
+    def backoff(self) -> Backoff:
+        return Backoff(self.backoff_initial, self.backoff_max)
 
     def offline_prompt_list(self) -> list[str]:
         return [*(sim_task_prompts(self.offline_task) if self.offline_task else ()), *self.offline_prompts]
@@ -111,11 +141,15 @@ class ProposerConfig:
 
 
 def build_proposer(
-    config: ProposerConfig, environ: Mapping[str, str] = os.environ, scene_source: SceneSource | None = None
+    config: ProposerConfig,
+    environ: Mapping[str, str] = os.environ,
+    scene_source: SceneSource | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> CachedProposer:
     """The cache-wrapped backend; offline also serves as the fallback while the cache is empty.
 
     ``scene_source`` is required by the 'scene' backend (the node passes its latest ``scene_topic`` message).
+    ``log`` receives every rejected prompt with its reason (default: the ``logging`` module).
     """
     offline = config.offline()
     if config.backend == "gemini":
@@ -127,10 +161,15 @@ def build_proposer(
     else:
         backend = offline
     cache = load_cache(config.cache_capacity, config.prompt_cache_file or None)
+    breaker = CircuitBreaker(config.breaker_threshold, config.breaker_cooldown)
     return CachedProposer(
         backend,
         cache,
         fallback=offline if backend is not offline else None,
         retries=config.retries,
         cache_file=config.prompt_cache_file or None,
+        backoff=config.backoff(),
+        breaker=breaker if config.backend == "gemini" else None,
+        permanent_cooldown=config.permanent_cooldown,
+        log=log,
     )

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ..learning.prompt_cache import RESET_TO_HOME, normalize
+from sarl_prompt import is_reset_to_home
+
+from ..learning.prompt_cache import normalize
 from .base import PromptProposer, Proposal, ProposerError
 
 OBJECT_TEMPLATES = ("pick up the {obj}", "grasp the {obj}")
@@ -99,10 +101,10 @@ class OfflineProposer(PromptProposer):
 
 
 def _distinct(prompts: Iterable[str]) -> list[str]:
-    """Normalised, first occurrence kept, empty and reset-to-home dropped (the agent adds reset itself)."""
+    """Normalised, first occurrence kept, empty and reset-to-home (any wording) dropped (the agent adds reset)."""
     seen: dict[str, None] = {}
     for prompt in prompts:
         key = normalize(prompt)
-        if key and key != RESET_TO_HOME:
+        if key and not is_reset_to_home(key):
             seen.setdefault(key, None)
     return list(seen)

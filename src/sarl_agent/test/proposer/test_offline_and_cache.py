@@ -118,11 +118,25 @@ def test_the_cache_persists_and_a_capacity_mismatch_is_refused(tmp_path):
         ("timeout", 0.0),
         ("default_max_candidates", 0),
         ("api_key_env", ""),
+        ("temperature", 2.5),
+        ("thinking_level", "extreme"),
+        ("max_output_tokens", 10),
+        ("api_version", "v2"),
+        ("backoff_initial", -1.0),
+        ("backoff_max", 0.5),
+        ("breaker_threshold", 0),
+        ("breaker_cooldown", 0.0),
+        ("permanent_cooldown", 0.0),
     ],
 )
 def test_each_bad_parameter_is_named(name, value):
     with pytest.raises(ValueError, match=f"parameter '{name}'"):
         ProposerConfig(**{name: value})
+
+
+def test_a_thinking_level_for_an_older_model_is_refused_before_the_api_would():
+    with pytest.raises(ValueError, match=r"thinking_level.*Gemini 3\.x"):
+        ProposerConfig(model="gemini-2.0-flash", thinking_level="low")
 
 
 def test_gemini_without_a_key_fails_at_start_naming_the_variable():

@@ -65,7 +65,7 @@ def start() -> Iterator:
 def test_offline_backend_answers_with_the_sim_tasks_prompts(start):
     proposer = start("offline", offline_task="pot_lid_to_towel", default_max_candidates=6)
     response = proposer.call("move the pot lid to the towel")
-    assert response.success and not response.error and not response.from_cache
+    assert response.success and not response.error and not response.from_cache and response.vlm_state == "offline"
     assert response.prompts[0] == "move the pot lid to the towel" and len(response.prompts) == 6
     assert "reset to home" not in response.prompts
     assert len(proposer.call("move the pot lid to the towel", max_candidates=2).prompts) == 2
@@ -81,13 +81,21 @@ def test_gemini_failures_are_answered_from_the_cache_through_the_service(start, 
     assert first.success and list(first.prompts) == ["pick up the banana", "put it in the pot"]
     inline = fake_gemini.requests[0]["body"]["contents"][0]["parts"][0]["inlineData"]
     assert inline["mime_type"] == "image/jpeg"
-    fake_gemini.mode = "500"
+    assert first.vlm_state == "ok"
+    fake_gemini.mode = "INTERNAL"
     second = proposer.call("put the banana in the pot")
-    assert second.success and second.from_cache and list(second.prompts) == list(first.prompts)
+    assert not second.success and second.vlm_state == "degraded", "a fallback answer is not the VLM's success"
+    assert second.from_cache and list(second.prompts) == list(first.prompts)
     assert "HTTP 500" in second.error and "node-test-key" not in second.error
+    fake_gemini.mode = "PERMISSION_DENIED"
+    down = proposer.call("put the banana in the pot")
+    assert not down.success and down.vlm_state == "down" and down.error.startswith("VLM DOWN")
+    assert "HTTP 403 PERMISSION_DENIED" in down.error and list(down.prompts) == list(first.prompts)
+    requests = len(fake_gemini.requests)
+    assert proposer.call("put the banana in the pot").vlm_state == "down" and len(fake_gemini.requests) == requests
 
 
-def test_success_is_false_only_when_nothing_could_be_produced(start):
+def test_success_is_false_when_nothing_could_be_produced(start):
     proposer = start("empty")
     response = proposer.call("")
     assert not response.success and not response.prompts and "offline_task" in response.error
@@ -113,7 +121,8 @@ def test_scene_backend_proposes_for_what_is_on_the_table_and_in_the_gripper(star
     task = TASKS["pot_lid_to_towel"]
     proposer = start("scene", backend="scene", offline_task=task.name, default_max_candidates=12, scene_distractors=0)
     before = proposer.call(task.instruction)
-    assert before.success and "no scene on 'sim/scene' yet" in before.error  # the offline list stands in
+    assert before.prompts and "no scene on 'sim/scene' yet" in before.error  # the offline list stands in
+    assert not before.success and before.vlm_state == "degraded"
 
     world = task.build(np.random.default_rng(0))
     publisher = proposer.caller.node.create_publisher(type(scene_message(encode_scene(world))), "scene/sim/scene", 1)
