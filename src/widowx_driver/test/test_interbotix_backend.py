@@ -115,7 +115,7 @@ def test_hold_after_an_external_push_holds_the_pushed_pose(backend, observer):
     # Pushed by hand far from that target: > 10 cm at the end effector.
     observer.push(observer.arm_joints() + np.array([0.5, -0.3, 0.2, 0.0, 0.0, 0.0]))
     pushed = ee_position(backend)
-    assert np.linalg.norm(pushed - (HOME[:3] + [0, 0.02, 0])) > 0.10
+    assert np.linalg.norm(pushed - (HOME[:3] + np.array([0, 0.02, 0]))) > 0.10
     backend.hold()
     observer.settled_joints(ticks=15)
     assert np.linalg.norm(ee_position(backend) - pushed) < 0.002
@@ -142,7 +142,7 @@ def test_gripper_closes_and_opens_to_its_limits_and_the_motor_is_switched_off(ba
         sent = time.monotonic()
         count = len(observer.gripper_commands)
         backend.apply(np.array([0, 0, 0, 0, 0, 0, target]))
-        wait_until(lambda: len(observer.gripper_commands) > count and observer.gripper_commands[-1][1] == 0.0,
+        wait_until(lambda count=count: len(observer.gripper_commands) > count and observer.gripper_commands[-1][1] == 0.0,
                    5.0, "the gripper motor switched off at its limit")  # fmt: skip
         efforts = [effort for _, effort in observer.gripper_commands[count:]]
         assert efforts[0] != 0.0 and (efforts[0] < 0) == (target == 0.0)

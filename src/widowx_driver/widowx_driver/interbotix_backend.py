@@ -56,6 +56,7 @@ class InterbotixBackend(ArmBackend):
         self._session: ToolboxSession | None = None
         self._gripper_closed: bool | None = None
         self._last_joint_state = 0.0
+        self._basis: list[float] | None = None
         self._state_lock = threading.Lock()
 
     @property
@@ -86,9 +87,11 @@ class InterbotixBackend(ArmBackend):
                 raise BackendError(str(error)) from error
 
     def state(self) -> np.ndarray:
+        """The pose of the measured joints; the next :meth:`apply` adds its delta to exactly this pose."""
         bot = self._fresh()
-        pose = matrix_to_pose(np.asarray(bot.arm.get_ee_pose(), dtype=float))
-        return np.concatenate([pose, [self._gripper_opening(bot)]])
+        joints = [float(j) for j in bot.arm.get_joint_positions()]
+        self._basis = joints
+        return np.concatenate([self._pose_of(bot, joints), [self._gripper_opening(bot)]])
 
     def joint_state(self) -> tuple[list[str], np.ndarray]:
         core = self._fresh().core
@@ -98,12 +101,18 @@ class InterbotixBackend(ArmBackend):
         return names, positions
 
     def apply(self, delta: np.ndarray) -> bool:
+        """Move to the pose of the last :meth:`state` reading plus ``delta``.
+
+        That reading is the one the safety envelope judged; a newer measurement (the arm moved on
+        between the two calls) would put the target outside the box the envelope enforced.
+        """
         bot = self._fresh()
         delta = np.asarray(delta, dtype=float)
         measured = self._capture(bot)
-        target = matrix_to_pose(np.asarray(bot.arm.get_ee_pose(), dtype=float)) + delta[:6]
+        basis, self._basis = (self._basis or measured), None
+        target = self._pose_of(bot, basis) + delta[:6]
         _, reachable = bot.arm.set_ee_pose_matrix(
-            pose_to_matrix(target), custom_guess=measured, execute=True,
+            pose_to_matrix(target), custom_guess=basis, execute=True,
             moving_time=self._profile.moving_time, accel_time=self._profile.accel_time, blocking=False,
         )  # fmt: skip
         self._command_gripper(bot, float(delta[6]))
@@ -175,6 +184,12 @@ class InterbotixBackend(ArmBackend):
         bot.arm.capture_joint_positions()
         return [float(j) for j in bot.arm.get_joint_commands()]
 
+    def _pose_of(self, bot: Any, joints: list[float]) -> np.ndarray:
+        import modern_robotics as mr
+
+        transform = mr.FKinSpace(bot.arm.robot_des.M, bot.arm.robot_des.Slist, np.asarray(joints, dtype=float))
+        return matrix_to_pose(np.asarray(transform, dtype=float))
+
     def _gripper_opening(self, bot: Any) -> float:
         gripper = bot.gripper
         finger = float(gripper.get_finger_position())
@@ -214,3 +229,12 @@ def solve_pose(arm: Any, pose6: np.ndarray, seeds: list) -> np.ndarray | None:
         if np.all((low <= theta) & (theta <= high)):
             return theta
     return None
+
+
+def fk_position(robot_model: str, joints: np.ndarray) -> np.ndarray:
+    """End-effector position of arm ``joints`` by the toolbox's own kinematic description of ``robot_model``."""
+    import modern_robotics as mr
+    from interbotix_xs_modules.xs_robot import mr_descriptions
+
+    description = getattr(mr_descriptions, robot_model)
+    return np.asarray(mr.FKinSpace(description.M, description.Slist, np.asarray(joints, dtype=float)))[:3, 3]
