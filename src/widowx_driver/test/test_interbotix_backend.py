@@ -142,8 +142,10 @@ def test_gripper_closes_and_opens_to_its_limits_and_the_motor_is_switched_off(ba
         sent = time.monotonic()
         count = len(observer.gripper_commands)
         backend.apply(np.array([0, 0, 0, 0, 0, 0, target]))
-        wait_until(lambda count=count: len(observer.gripper_commands) > count and observer.gripper_commands[-1][1] == 0.0,
-                   5.0, "the gripper motor switched off at its limit")  # fmt: skip
+        def switched_off(count=count) -> bool:
+            return len(observer.gripper_commands) > count and observer.gripper_commands[-1][1] == 0.0
+
+        wait_until(switched_off, 5.0, "the gripper motor switched off at its limit")
         efforts = [effort for _, effort in observer.gripper_commands[count:]]
         assert efforts[0] != 0.0 and (efforts[0] < 0) == (target == 0.0)
         stopped = observer.gripper_commands[-1][0]
