@@ -21,6 +21,7 @@ from rclpy.time import Time
 from sarl_interfaces.msg import ArmState
 from sensor_msgs.msg import Image
 
+from .doctor_arm import ArmMotionSample
 from .doctor_checks import ArmStateSample, FrameSample
 
 POLL_PERIOD = 0.1
@@ -82,6 +83,16 @@ class GraphProbe:
 
         self._collect(ArmState, topic, on_state, window, lambda: bool(received))
         return received[0] if received else None
+
+    def arm_motion(self, topic: str, window: float) -> list[ArmMotionSample]:
+        """Applied-command counter and end-effector position of every ArmState within ``window`` seconds."""
+        received: list[ArmMotionSample] = []
+
+        def on_state(msg: ArmState) -> None:
+            received.append(ArmMotionSample(msg.commands_applied, (msg.x, msg.y, msg.z)))
+
+        self._collect(ArmState, topic, on_state, window, lambda: False)
+        return received
 
     def _collect(self, msg_type: type, topic: str, callback, window: float, enough) -> None:
         subscription = self._node.create_subscription(msg_type, topic, callback, qos_profile_sensor_data)
