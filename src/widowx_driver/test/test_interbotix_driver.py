@@ -177,3 +177,56 @@ def test_node_shutdown_after_a_push_holds_the_pushed_pose(driver, link, observer
     # The backend is closed now; the pose is the forward kinematics of what the xs_sdk reports.
     assert backend is not None
     assert np.linalg.norm(fk_position("wx250s", measured) - pushed) < 0.002
+
+
+SLEEP_JOINTS = np.array([0.0, -1.80, 1.55, 0.0, 0.8, 0.0])
+"""wx250s.yaml's sleep_positions: where a powered-up arm (and xs_sdk_sim) starts."""
+RESET_STARTS = {
+    "sleep pose": SLEEP_JOINTS,
+    "wrist twisted +1.5 rad": START_JOINTS + np.array([0, 0, 0, 1.5, 0, 0]),
+    "wrist twisted -1.5 rad": START_JOINTS + np.array([0, 0, 0, -1.5, 0, 0]),
+    "a reasonable pose": START_JOINTS + np.array([0.15, 0.1, -0.1, 0.0, 0.1, 0.0]),
+}
+
+
+@pytest.fixture
+def reset_client(driver, make_host):
+    from rclpy.action import ActionClient
+    from reset_controller.reset_node import ResetControllerNode
+    from rclpy.parameter import Parameter
+    from sarl_interfaces.action import ResetToHome
+    from support.ros_node import SpunNode
+
+    shipped = yaml.safe_load(CONFIG.read_text())["reset_controller"]["ros__parameters"]
+    flat = {key: value for key, value in shipped.items() if key != "pid"}
+    flat.update({f"pid.{key}": value for key, value in shipped["pid"].items()})
+    overrides = [Parameter(key, value=value) for key, value in flat.items()]
+    make_host(lambda context: ResetControllerNode(context=context, parameter_overrides=overrides))
+    client_node = SpunNode("reset_test_client", start=False)
+    client = ActionClient(client_node.node, ResetToHome, "reset_to_home")
+    client_node.start()
+    assert client.wait_for_server(timeout_sec=20.0)
+    yield client, ResetToHome, shipped
+    client_node.close()
+
+
+@pytest.mark.parametrize("start", list(RESET_STARTS))
+def test_reset_to_home_reaches_home_within_10_s(start, reset_client, driver, link, observer):
+    from support.ros_node import wait_future
+
+    client, action, shipped = reset_client
+    observer.push(RESET_STARTS[start])
+    pushed = fk_position("wx250s", RESET_STARTS[start])
+    link.wait_state(lambda m: np.linalg.norm(np.array([m.x, m.y, m.z]) - pushed) < 0.002,
+                    "arm_state at the start pose")  # the reset controller must not start from an older state
+    began = time.monotonic()
+    goal = wait_future(client.send_goal_async(action.Goal()), 10.0)
+    assert goal.accepted
+    result = wait_future(goal.get_result_async(), 30.0).result
+    took = time.monotonic() - began
+    home = np.array(shipped["home_pose"][:3])
+    error = np.linalg.norm(fk_position("wx250s", observer.settled_joints(ticks=3)) - home)
+    print(f"reset from {start}: {result.message}; {took:.1f} s, final error {error * 1000:.1f} mm")
+    assert result.reached, result.message
+    assert error < 0.01
+    assert took < 10.0

@@ -28,6 +28,7 @@ import numpy as np
 
 from widowx_driver.arm_backend import ArmBackend, BackendError
 from widowx_driver.camera import OpenCvCamera
+from widowx_driver.joint_motion import JointMotion
 from widowx_driver.interbotix_session import ARM_GROUP, MotionProfile, ToolboxSession
 from widowx_driver.pose_math import matrix_to_pose, pose_to_matrix
 
@@ -39,7 +40,7 @@ JOINT_MOVE_SPEED = 1.0
 """[rad/s] of the largest joint change in a joint-space move (its duration is at least 1 s)."""
 
 
-class InterbotixBackend(ArmBackend):
+class InterbotixBackend(ArmBackend, JointMotion):
     """WidowX 250 6-DoF (``wx250s``) arm, gripper and an optional OpenCV camera."""
 
     def __init__(
