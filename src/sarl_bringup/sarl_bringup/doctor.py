@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .doctor_arm import check_arm_motion, xs_sdk_node
+from .doctor_arm import PROFILE_REGISTER, check_arm_motion, check_motor_profile, xs_sdk_node
 from .doctor_checks import (
     CheckResult,
     Status,
@@ -176,7 +176,18 @@ def _ros_checks(args: argparse.Namespace, graph: GraphSpec, driver: Any, wanted:
                                            driver.workspace_min, driver.workspace_max))  # fmt: skip
             if sample is not None:
                 results.append(check_arm_motion(probe.arm_motion(ARM_STATE_TOPIC, args.timeout)))
+            if interbotix:
+                results.append(_motor_profile_check(probe, driver, args.timeout))
     return results
+
+
+def _motor_profile_check(probe: Any, driver: Any, timeout: float) -> CheckResult:
+    try:
+        values = probe.motor_registers(driver.robot_model, PROFILE_REGISTER, timeout)
+    except ImportError as error:
+        return CheckResult("motor_profile", Status.FAIL, f"interbotix_xs_msgs not importable: {error}",
+                           "source the Interbotix install (install/setup.bash) in this shell")  # fmt: skip
+    return check_motor_profile(values, driver.rate_hz, driver.robot_model)
 
 
 def _policy_check(args: argparse.Namespace, bridge: Any, environ: Mapping[str, str]) -> CheckResult:

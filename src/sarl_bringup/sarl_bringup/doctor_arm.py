@@ -1,9 +1,11 @@
-"""Doctor verdicts about the real arm's chain: a frozen arm state, and which xs_sdk node to expect.
+"""Doctor verdicts about the real arm's chain: a frozen arm state, the motor profile, the xs_sdk node name.
 
 Why: with the Interbotix toolbox not spinning, the driver kept acknowledging commands while every
 arm_state repeated the connect pose, and nothing looked wrong. A live arm moves when commands are
-applied; a frozen state does not. The xs_sdk is ``xs_sdk`` on the real arm and ``xs_sdk_sim`` when
-xsarm_control runs with ``use_sim:=true``; both live under ``/<robot_model>``.
+applied; a frozen state does not. The toolbox leaves ``modes.yaml``'s 2 s profile on the motors
+unless the driver writes its own, so each 0.2 s step would run over 2 s. The xs_sdk is ``xs_sdk`` on
+the real arm and ``xs_sdk_sim`` when xsarm_control runs with ``use_sim:=true``; both live under
+``/<robot_model>``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .doctor_checks import CheckResult, Status
+
+PROFILE_REGISTER = "Profile_Velocity"
 
 XS_SDK_NODES = ("xs_sdk", "xs_sdk_sim")
 """Node names of the real and of the simulated Interbotix xs_sdk."""
@@ -57,3 +61,22 @@ def check_arm_motion(samples: Sequence[ArmMotionSample]) -> CheckResult:
         )  # fmt: skip
     moved = f"{applied} commands applied, end effector moved {travel * 1000:.0f} mm"
     return CheckResult("arm_motion", Status.PASS, moved)
+
+
+def check_motor_profile(values: Sequence[int] | None, rate_hz: float, robot_model: str) -> CheckResult:
+    """The arm motors' ``Profile_Velocity`` [ms] equals the driver's control period (written at configure)."""
+    expected = round(1000.0 / rate_hz)
+    if values is None:
+        return CheckResult(
+            "motor_profile", Status.FAIL, f"/{robot_model}/get_motor_registers did not answer",
+            "is the Interbotix xs_sdk running (ros2 launch interbotix_xsarm_control xsarm_control.launch.py "
+            f"robot_model:={robot_model}), with its install sourced in this shell?",
+        )  # fmt: skip
+    if not values or any(v != expected for v in values):
+        return CheckResult(
+            "motor_profile", Status.FAIL, f"{PROFILE_REGISTER} {list(values)} ms, driver period {expected} ms",
+            "each step would run over the motors' profile, not the control period: configure the driver "
+            "(it writes the profile at connect) and check that nothing else rewrites it",
+        )  # fmt: skip
+    detail = f"{PROFILE_REGISTER} {expected} ms on all {len(values)} arm motors"
+    return CheckResult("motor_profile", Status.PASS, detail)

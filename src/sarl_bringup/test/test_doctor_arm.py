@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sarl_bringup.doctor_arm import ArmMotionSample, check_arm_motion, xs_sdk_node
+from sarl_bringup.doctor_arm import ArmMotionSample, check_arm_motion, check_motor_profile, xs_sdk_node
 from sarl_bringup.doctor_checks import Status
 
 
@@ -32,3 +32,13 @@ def test_frozen_verdict_names_the_joint_states_topic():
 ])  # fmt: skip
 def test_xs_sdk_node_name_for_real_and_simulated_arms(found, expected):
     assert xs_sdk_node("wx250s", found) == expected
+
+
+@pytest.mark.parametrize(("values", "status"), [
+    ([200] * 6, Status.PASS),
+    ([2000] * 6, Status.FAIL),     # modes.yaml's profile: the driver never wrote its own
+    ([], Status.FAIL),
+    (None, Status.FAIL),           # the xs_sdk did not answer
+])  # fmt: skip
+def test_motor_profile_must_equal_the_control_period(values, status):
+    assert check_motor_profile(values, 5.0, "wx250s").status is status
