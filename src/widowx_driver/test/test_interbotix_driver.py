@@ -230,3 +230,38 @@ def test_reset_to_home_reaches_home_within_10_s(start, reset_client, driver, lin
     assert result.reached, result.message
     assert error < 0.01
     assert took < 10.0
+
+
+def test_driver_process_sigterm_after_a_push_holds_the_pushed_pose(sim, observer, tmp_path, make_host, make_probe):
+    """The real driver executable with the shipped parameter file, stopped the way a launcher stops it."""
+    import os
+    import sys
+
+    from support.processes import PeerProcess
+
+    observer.push(START_JOINTS)
+    saved = dict(os.environ)
+    os.environ.update(interbotix_peer.child_environment())
+    try:
+        process = PeerProcess([sys.executable, "-m", "widowx_driver.driver_node", "--ros-args", "--params-file",
+                               str(CONFIG), "-p", 'camera_device:=""'], tmp_path / "driver.log")  # fmt: skip
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    try:
+        host = make_host(lambda context: Node("interbotix_process_peer", context=context), threads=2)
+        link = Link(host.node, make_probe)
+        applied = link.states.latest().commands_applied
+        link.send(dy=0.01)
+        link.wait_state(lambda m: m.commands_applied == applied + 1, "the step applied")
+        observer.settled_joints()
+        target = fk_position("wx250s", observer.arm_joints())
+        observer.push(observer.arm_joints() + PUSH)
+        pushed = fk_position("wx250s", observer.arm_joints())
+        assert np.linalg.norm(pushed - target) > 0.10
+        assert process.stop() == 0, process.log_text()[-3000:]
+    finally:
+        process.stop()
+    observer.settled_joints(ticks=15)
+    moved = np.linalg.norm(fk_position("wx250s", observer.arm_joints()) - pushed)
+    assert moved < 0.002, f"SIGTERM moved the arm {moved * 1000:.1f} mm; driver log:\n{process.log_text()[-2000:]}"
