@@ -156,9 +156,10 @@ def _import(name: str) -> ModuleType:
         return importlib.import_module(name)
     except ImportError as error:
         raise BackendError(
-            f"backend 'interbotix' needs the Interbotix ROS 2 toolbox (module {name}, from "
-            "Interbotix/interbotix_ros_toolboxes, installed with the Interbotix xsarm packages; source its "
-            f"install/setup.bash); it could not be imported ({error}). Use backend 'sim' without a robot."
+            f"backend 'interbotix' needs the Python package '{name.split('.')[0]}' (module {name}) of the "
+            "Interbotix ROS 2 toolbox (Interbotix/interbotix_ros_toolboxes, installed with the Interbotix xsarm "
+            f"packages; source its install/setup.bash); it could not be imported ({error}). "
+            "Use backend 'sim' without a robot."
         ) from error
 
 
