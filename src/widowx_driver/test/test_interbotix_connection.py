@@ -36,9 +36,10 @@ def test_absent_xs_sdk_fails_at_the_deadline_then_a_later_connect_works(tmp_path
 def test_a_stale_joint_state_is_never_turned_into_a_command(tmp_path):
     interbotix_peer.activate_toolbox()
     sim = interbotix_peer.start_sim(tmp_path)
-    observer = ArmObserver()
     arm = InterbotixBackend(connect_timeout=30.0)
+    observer = None
     try:
+        observer = ArmObserver()
         arm.connect()
         observer.wait_states(3)
         assert np.all(np.isfinite(arm.state()))
@@ -50,7 +51,8 @@ def test_a_stale_joint_state_is_never_turned_into_a_command(tmp_path):
             arm.apply(np.array([0.01, 0, 0, 0, 0, 0, 1.0]))
     finally:
         arm.close()
-        observer.close()
+        if observer is not None:
+            observer.close()
         sim.stop()
 
 
