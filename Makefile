@@ -5,7 +5,7 @@ SHELL := /bin/bash
 ENV := source sarl_env.sh
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap demo test lint bench clean replay eval
+.PHONY: bootstrap demo test lint bench clean replay eval interop
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -35,3 +35,8 @@ replay: bootstrap
 ## Learning curves of SARL and baselines on the simulator (results/eval); QUICK=1 for a smoke-sized run.
 eval: bootstrap
 	@$(ENV) && python -m sarl_eval.cli --out results/eval $(if $(QUICK),--quick,)
+
+## The driver <-> Interbotix chain on your own install, before powering the arm (docs/real_robot.md):
+## start `ros2 launch interbotix_xsarm_control xsarm_control.launch.py robot_model:=wx250s use_sim:=true` first.
+interop: bootstrap
+	@$(ENV) && python -m widowx_driver.interop_check --robot-model $${ROBOT_MODEL:-wx250s}

@@ -40,11 +40,13 @@ from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sarl_interfaces.action import ResetToHome
 from sarl_interfaces.msg import ArmCommand, ArmState
+from sarl_interfaces.srv import MoveToPose
 from std_msgs.msg import Bool
 
 from reset_controller.command_pacing import CommandPacer
 from reset_controller.controller_config import PARAMETER_DEFAULTS, ResetControllerConfig
-from reset_controller.homing import HomingLaw
+from reset_controller.homing import GRIPPER_CLOSED, GRIPPER_OPEN, HomingLaw
+from reset_controller.joint_fallback import SETTLE_TIME, wants_joint_move
 
 ESTOP_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
@@ -72,6 +74,9 @@ class ResetControllerNode(Node):
         self.create_subscription(ArmState, "arm_state", self.arm_state_callback, 10, callback_group=self._input_group)
         self.create_subscription(Bool, "estop", self.estop_callback, ESTOP_QOS, callback_group=self._input_group)
         self._command_pub = self.create_publisher(ArmCommand, "arm_command", 10)
+        # Its own group: the response must be handled while the execute callback waits for it.
+        self._move_client = self.create_client(MoveToPose, "move_to_pose",
+                                               callback_group=MutuallyExclusiveCallbackGroup())  # fmt: skip
         self._server = ActionServer(
             self,
             ResetToHome,
@@ -143,9 +148,15 @@ class ResetControllerNode(Node):
         started = False
         error = float("nan")
         pacer = CommandPacer()
+        joint_move_until: float | None = None
+        joint_move_used = False
+        rejected_at_start = 0
+        start_errors = [0.0, 0.0]
         while True:
             elapsed = time.monotonic() - start
             if goal_handle.is_cancel_requested:
+                if joint_move_until is not None:
+                    self._stop_joint_move()
                 goal_handle.canceled()
                 return self._result(False, error, f"canceled after {elapsed:.2f} s")
             with self._lock:
@@ -160,7 +171,23 @@ class ResetControllerNode(Node):
                 if not started:
                     self._law.start(state, tolerance)
                     started = True
-                if pacer.ready(_handled_count(state_msg)):
+                    rejected_at_start = state_msg.commands_rejected
+                    _, *start_errors = self._law.errors(state)
+                if joint_move_until is None and not joint_move_used:
+                    rejected = max(0, state_msg.commands_rejected - rejected_at_start)
+                    # (Checked every tick: the driver's service may be discovered only after the goal started.)
+                    if self._move_client.service_is_ready() and wants_joint_move(*start_errors, rejected):
+                        joint_move_used = True
+                        duration = self._request_joint_move()
+                        if duration is not None:
+                            joint_move_until = time.monotonic() + duration + SETTLE_TIME
+                if joint_move_until is not None and time.monotonic() >= joint_move_until:
+                    joint_move_until = None  # the PID takes over from where the move ended
+                    self._law.start(state, tolerance)
+                    pacer.reset()
+                if joint_move_until is not None:
+                    error = self._law.errors(state)[1]
+                elif pacer.ready(_handled_count(state_msg)):
                     step = self._law.step(state)
                     error = step.position_error
                     if step.done:
@@ -171,6 +198,8 @@ class ResetControllerNode(Node):
                     error = self._law.errors(state)[1]
                 goal_handle.publish_feedback(ResetToHome.Feedback(error=error, elapsed=elapsed))
             if elapsed >= timeout:
+                if joint_move_until is not None:
+                    self._stop_joint_move()
                 goal_handle.abort()
                 why = "no arm_state from the driver" if state is None else f"home not reached (error {error:.4f} m)"
                 return self._result(False, error, f"timed out after {timeout:.2f} s: {why}")
@@ -180,6 +209,27 @@ class ResetControllerNode(Node):
             next_tick = max(next_tick + period, time.monotonic())
             self._wake.wait(max(0.0, next_tick - time.monotonic()))
             self._wake.clear()
+
+    def _request_joint_move(self) -> float | None:
+        """Ask the driver for a joint-space move home; its duration [s], or None when refused or unanswered."""
+        future = self._move_client.call_async(MoveToPose.Request(pose=list(self._config.homing.home_pose)))
+        answered = threading.Event()
+        future.add_done_callback(lambda _: answered.set())
+        if not answered.wait(5.0):
+            self._move_client.remove_pending_request(future)
+            self.get_logger().warning("move_to_pose: no answer from the driver within 5 s; homing by steps")
+            return None
+        response = future.result()
+        if not response.accepted:
+            self.get_logger().warning(f"move_to_pose refused: {response.message}; homing by steps")
+            return None
+        self.get_logger().info(f"joint-space move home over {response.duration:.1f} s, then PID")
+        return float(response.duration)
+
+    def _stop_joint_move(self) -> None:
+        """A zero step: the driver re-targets the arm where it is, which ends a joint-space move there."""
+        gripper = GRIPPER_CLOSED if self._law.keeping_grasp else GRIPPER_OPEN
+        self._publish_command(np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, gripper]))
 
     def _estop_active_locked(self) -> bool:
         return self._estop or (self._state is not None and self._state.estop_active)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .doctor_arm import PROFILE_REGISTER, check_arm_motion, check_motor_profile, xs_sdk_node
 from .doctor_checks import (
     CheckResult,
     Status,
@@ -157,12 +158,15 @@ def _ros_checks(args: argparse.Namespace, graph: GraphSpec, driver: Any, wanted:
         return [CheckResult(name, Status.FAIL, f"rclpy/messages not importable: {error}", fix) for name in wanted]
     namespace = "/" + args.namespace.strip("/") if args.namespace.strip("/") else ""
     expected = [f"{namespace}/{node.name}" for node in graph.nodes if node.is_ros_node]
-    if driver.backend == "interbotix":
+    interbotix = driver.backend == "interbotix"
+    if interbotix:
         expected.append(f"/{driver.robot_model}/xs_sdk")
     results = []
     with GraphProbe(namespace) as probe:
         if "nodes" in wanted:
             found = probe.node_names(expected, args.timeout)
+            if interbotix:  # the simulated xs_sdk (use_sim:=true) is named xs_sdk_sim
+                expected[-1] = xs_sdk_node(driver.robot_model, found)
             results.append(check_nodes(expected, found, f"ros2 launch sarl_bringup {graph.profile}.launch.py"))
         if "camera" in wanted:
             results.append(check_frames(probe.frames(CAMERA_TOPIC, args.timeout), args.timeout, CAMERA_TOPIC))
@@ -170,7 +174,20 @@ def _ros_checks(args: argparse.Namespace, graph: GraphSpec, driver: Any, wanted:
             sample = probe.arm_state(ARM_STATE_TOPIC, args.timeout)
             results.append(check_arm_state(sample, args.timeout, max(2.0, 3.0 / driver.rate_hz),
                                            driver.workspace_min, driver.workspace_max))  # fmt: skip
+            if sample is not None:
+                results.append(check_arm_motion(probe.arm_motion(ARM_STATE_TOPIC, args.timeout)))
+            if interbotix:
+                results.append(_motor_profile_check(probe, driver, args.timeout))
     return results
+
+
+def _motor_profile_check(probe: Any, driver: Any, timeout: float) -> CheckResult:
+    try:
+        values = probe.motor_registers(driver.robot_model, PROFILE_REGISTER, timeout)
+    except ImportError as error:
+        return CheckResult("motor_profile", Status.FAIL, f"interbotix_xs_msgs not importable: {error}",
+                           "source the Interbotix install (install/setup.bash) in this shell")  # fmt: skip
+    return check_motor_profile(values, driver.rate_hz, driver.robot_model)
 
 
 def _policy_check(args: argparse.Namespace, bridge: Any, environ: Mapping[str, str]) -> CheckResult:

@@ -21,6 +21,7 @@ from rclpy.time import Time
 from sarl_interfaces.msg import ArmState
 from sensor_msgs.msg import Image
 
+from .doctor_arm import ArmMotionSample
 from .doctor_checks import ArmStateSample, FrameSample
 
 POLL_PERIOD = 0.1
@@ -82,6 +83,39 @@ class GraphProbe:
 
         self._collect(ArmState, topic, on_state, window, lambda: bool(received))
         return received[0] if received else None
+
+    def arm_motion(self, topic: str, window: float) -> list[ArmMotionSample]:
+        """Applied-command counter and end-effector position of every ArmState within ``window`` seconds."""
+        received: list[ArmMotionSample] = []
+
+        def on_state(msg: ArmState) -> None:
+            received.append(ArmMotionSample(msg.commands_applied, (msg.x, msg.y, msg.z)))
+
+        self._collect(ArmState, topic, on_state, window, lambda: False)
+        return received
+
+    def motor_registers(self, robot_model: str, register: str, timeout: float) -> list[int] | None:
+        """``register`` of every arm motor from ``/<robot_model>/get_motor_registers``; None when unanswered.
+
+        Needs the Interbotix messages (``interbotix_xs_msgs``) importable: the robot PC's Interbotix install.
+        """
+        from interbotix_xs_msgs.srv import RegisterValues
+
+        client = self._node.create_client(RegisterValues, f"/{robot_model}/get_motor_registers")
+        try:
+            deadline = time.monotonic() + timeout
+            while not client.service_is_ready():
+                if time.monotonic() >= deadline:
+                    return None
+                self._executor.spin_once(timeout_sec=POLL_PERIOD)
+            future = client.call_async(RegisterValues.Request(cmd_type="group", name="arm", reg=register))
+            while not future.done():
+                if time.monotonic() >= deadline:
+                    return None
+                self._executor.spin_once(timeout_sec=POLL_PERIOD)
+            return [int(v) for v in future.result().values]
+        finally:
+            self._node.destroy_client(client)
 
     def _collect(self, msg_type: type, topic: str, callback, window: float, enough) -> None:
         subscription = self._node.create_subscription(msg_type, topic, callback, qos_profile_sensor_data)

@@ -1,168 +1,153 @@
-"""The real-arm backend against a stand-in for ``interbotix_xs_modules`` (the toolbox is not installable here).
+"""The interbotix backend against the REAL toolbox and the REAL simulated xs_sdk (../shared/upstream/interbotix).
 
-The fake mirrors only the toolbox calls the backend makes (checked against
-Interbotix/interbotix_ros_toolboxes, xs_robot/arm.py, core.py, gripper.py), so
-these tests pin how deltas become poses and what happens when the toolbox is
-missing, hangs or exits.
+``xs_sdk_sim.py`` runs as its own process (one per module) with the wx250s motor, mode and URDF
+configuration; the backend and the real ``InterbotixManipulatorXS`` run in the test process; an
+:class:`ArmObserver` on a third node pushes the arm and records what it did. What the simulated
+xs_sdk can show: a position command with a profile of at most 300 ms is executed at its next 30 Hz
+update (longer profiles are interpolated over the profile time), gripper efforts integrate per update.
+So these tests see commanded *targets* and profiles exactly, not motor dynamics.
 """
 
 from __future__ import annotations
 
 import sys
-import threading
 import time
-import types
-from typing import ClassVar
 
 import numpy as np
 import pytest
+from support import interbotix_peer
+from support.interbotix_peer import ArmObserver
+from support.ros_node import wait_until
 from widowx_driver.arm_backend import BackendError
-from widowx_driver.interbotix_backend import INTERBOTIX_MODULE, InterbotixBackend
-from widowx_driver.pose_math import matrix_to_pose, pose_to_matrix
+from widowx_driver.interbotix_backend import InterbotixBackend
+from widowx_driver.interbotix_session import ARM_MODULE
 
-ARM_JOINTS = ["waist", "shoulder", "elbow", "forearm_roll", "wrist_angle", "wrist_rotate"]
-START_POSE = np.array([0.30, 0.00, 0.10, 0.0, 0.3, 0.1])
-
-
-class FakeBot:
-    """Records calls the way ``InterbotixManipulatorXS`` would receive them."""
-
-    instances: ClassVar[list[FakeBot]] = []
-    behaviour: ClassVar[str] = "ok"
-
-    def __init__(self, robot_model, group_name, gripper_name, moving_time, accel_time):
-        if FakeBot.behaviour == "exit":
-            sys.exit(1)  # what the toolbox does when the xs_sdk services are absent
-        if FakeBot.behaviour == "hang":
-            threading.Event().wait(5.0)
-        self.kwargs = dict(robot_model=robot_model, group_name=group_name, gripper_name=gripper_name,
-                           moving_time=moving_time, accel_time=accel_time)  # fmt: skip
-        self.calls: list[tuple] = []
-        self.core = types.SimpleNamespace(
-            js_mutex=threading.Lock(),
-            joint_states=types.SimpleNamespace(
-                name=[*ARM_JOINTS, "left_finger", "right_finger"],
-                position=[0.1, 0.2, 0.3, 0.0, 0.4, 0.0, 0.026, -0.026],
-            ),
-        )
-        bot = self
-
-        class Arm:
-            group_info = types.SimpleNamespace(joint_names=ARM_JOINTS)
-
-            def get_ee_pose(self):
-                return pose_to_matrix(START_POSE)
-
-            def get_joint_commands(self):
-                return [0.1, 0.2, 0.3, 0.0, 0.4, 0.0]
-
-            def set_ee_pose_matrix(self, T_sd, custom_guess=None, execute=True, moving_time=None, accel_time=None,
-                                   blocking=True):  # fmt: skip
-                bot.calls.append(("set_ee_pose_matrix", np.array(T_sd), custom_guess, execute, moving_time, blocking))
-                return [0.0] * 6, T_sd[2, 3] < 0.5  # "unreachable" above 0.5 m
-
-            def set_joint_positions(self, joint_positions, moving_time=None, accel_time=None, blocking=True):
-                bot.calls.append(("set_joint_positions", list(joint_positions), blocking))
-                return True
-
-        class Gripper:
-            left_finger_index = 6
-            left_finger_lower_limit = 0.015
-            left_finger_upper_limit = 0.037
-
-            def grasp(self, delay=1.0):
-                bot.calls.append(("grasp", delay))
-
-            def release(self, delay=1.0):
-                bot.calls.append(("release", delay))
-
-        self.arm, self.gripper = Arm(), Gripper()
-        FakeBot.instances.append(self)
-
-    def shutdown(self):
-        self.calls.append(("shutdown",))
+HOME = np.array([0.25, 0.05, 0.12, 0.0, 0.0, 0.0])
+"""config/real_widowx.yaml's reset_controller.home_pose."""
+SLEEP_JOINTS = np.array([0.0, -1.80, 1.55, 0.0, 0.8, 0.0])
+"""wx250s.yaml's sleep_positions: where the simulated (and a powered-up real) arm starts."""
 
 
-@pytest.fixture
-def fake_toolbox(monkeypatch):
-    module = types.ModuleType(INTERBOTIX_MODULE)
-    module.InterbotixManipulatorXS = FakeBot
-    monkeypatch.setitem(sys.modules, INTERBOTIX_MODULE, module)
-    FakeBot.instances.clear()
-    FakeBot.behaviour = "ok"
-    yield FakeBot
-    FakeBot.behaviour = "ok"
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    interbotix_peer.activate_toolbox()
+    process = interbotix_peer.start_sim(tmp_path_factory.mktemp("xs_sdk_sim"))
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def observer(sim):
+    watcher = ArmObserver()
+    wait_until(lambda: bool(watcher.states) or not sim.is_running(), 30.0, "the first joint state of xs_sdk_sim")
+    assert sim.is_running(), sim.log_text()
+    yield watcher
+    watcher.close()
+
+
+@pytest.fixture(scope="module")
+def backend(sim, observer):
+    arm = InterbotixBackend(robot_model="wx250s", moving_time=0.2, connect_timeout=30.0)
+    arm.connect()
+    yield arm
+    arm.close()
+
+
+def ee_position(arm: InterbotixBackend) -> np.ndarray:
+    return arm.state()[:3]
+
+
+def reach(arm: InterbotixBackend, observer: ArmObserver, pose: np.ndarray) -> None:
+    """Joint-space move to ``pose`` and wait until the arm is there."""
+    arm.move_to_pose(pose)
+    wait_until(lambda: np.linalg.norm(ee_position(arm) - pose[:3]) < 0.005, 15.0, f"the arm at {pose[:3]}")
+    observer.wait_states(3)
+
+
+def test_connect_writes_the_control_profile_and_reads_it_back(backend):
+    # modes.yaml starts the arm group at 2000/300 ms; the toolbox alone would never change that.
+    assert backend.session.read_register("Profile_Velocity") == [200] * 6
+    assert backend.session.read_register("Profile_Acceleration") == [100] * 6
+    assert backend.frame_id == "wx250s/base_link"
+
+
+def test_state_is_live_after_an_external_push(backend, observer):
+    before = backend.state()
+    pushed = observer.arm_joints() + np.array([1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    observer.push(pushed)
+    after = backend.state()
+    assert np.linalg.norm(after[:3] - before[:3]) > 0.05, "the backend still reports the pose before the push"
+    names, positions = backend.joint_state()
+    assert positions[names.index("waist")] == pytest.approx(pushed[0], abs=1e-3)
+
+
+def test_joint_space_move_leaves_the_sleep_pose_and_reaches_home(backend, observer):
+    observer.push(SLEEP_JOINTS)
+    # From the sleep pose a Cartesian step is refused (the shoulder sits next to its limit) ...
+    start = time.monotonic()
+    reach(backend, observer, HOME)
+    assert time.monotonic() - start < 10.0
+    # ... and from a twisted wrist too, both ways.
+    for twist in (1.5, -1.5):
+        observer.push(observer.arm_joints() + np.array([0.0, 0.0, 0.0, twist, 0.0, 0.0]))
+        start = time.monotonic()
+        reach(backend, observer, HOME)
+        assert time.monotonic() - start < 10.0
+    np.testing.assert_allclose(backend.state()[3:6], HOME[3:6], atol=0.02)
+
+
+def test_hold_after_an_external_push_holds_the_pushed_pose(backend, observer):
+    reach(backend, observer, HOME)
+    backend.apply(np.array([0.0, 0.02, 0.0, 0, 0, 0, 1.0]))  # the toolbox now has a cached target at HOME + 2 cm
+    observer.settled_joints()
+    # Pushed by hand far from that target: > 10 cm at the end effector.
+    observer.push(observer.arm_joints() + np.array([0.5, -0.3, 0.2, 0.0, 0.0, 0.0]))
+    pushed = ee_position(backend)
+    assert np.linalg.norm(pushed - (HOME[:3] + np.array([0, 0.02, 0]))) > 0.10
+    backend.hold()
+    observer.settled_joints(ticks=15)
+    assert np.linalg.norm(ee_position(backend) - pushed) < 0.002
+
+
+def test_hold_during_a_slow_move_stops_where_the_arm_is(backend, observer):
+    observer.push(SLEEP_JOINTS)
+    backend.move_to_pose(HOME)  # a move over more than a second, interpolated by the xs_sdk
+    observer.wait_states(8)
+    measured = ee_position(backend)
+    backend.hold()
+    observer.settled_joints(ticks=15)
+    final = ee_position(backend)
+    assert np.linalg.norm(final - HOME[:3]) > 0.02, "the move had finished before the hold: nothing was tested"
+    # The simulated xs_sdk runs at most one more update before the hold arrives: the arm stays within it.
+    assert np.linalg.norm(final - measured) < 0.02
+    observer.wait_states(15)
+    assert np.linalg.norm(ee_position(backend) - final) < 0.002, "the arm kept moving after the hold"
+
+
+def test_gripper_closes_and_opens_to_its_limits_and_the_motor_is_switched_off(backend, observer):
+    reach(backend, observer, HOME)
+    for target, opening in ((0.0, 0.0), (1.0, 1.0)):
+        sent = time.monotonic()
+        count = len(observer.gripper_commands)
+        backend.apply(np.array([0, 0, 0, 0, 0, 0, target]))
+        def switched_off(count=count) -> bool:
+            return len(observer.gripper_commands) > count and observer.gripper_commands[-1][1] == 0.0
+
+        wait_until(switched_off, 5.0, "the gripper motor switched off at its limit")
+        efforts = [effort for _, effort in observer.gripper_commands[count:]]
+        assert efforts[0] != 0.0 and (efforts[0] < 0) == (target == 0.0)
+        stopped = observer.gripper_commands[-1][0]
+        assert stopped - sent < 1.0
+        observer.wait_states(3)
+        assert backend.state()[6] == pytest.approx(opening, abs=0.05)
 
 
 def test_missing_toolbox_fails_connect_naming_the_package(monkeypatch):
-    monkeypatch.setitem(sys.modules, INTERBOTIX_MODULE, None)  # makes the import raise ImportError
+    monkeypatch.setitem(sys.modules, ARM_MODULE, None)  # makes the import raise ImportError
     with pytest.raises(BackendError, match="interbotix_xs_modules"):
         InterbotixBackend().connect()
 
 
-def test_connects_to_the_wx250s_arm_and_gripper(fake_toolbox):
-    backend = InterbotixBackend(moving_time=0.2)
-    backend.connect()
-    (bot,) = fake_toolbox.instances
-    assert bot.kwargs == dict(robot_model="wx250s", group_name="arm", gripper_name="gripper",
-                              moving_time=0.2, accel_time=0.1)  # fmt: skip
-    state = backend.state()
-    np.testing.assert_allclose(state[:6], START_POSE, atol=1e-12)
-    assert state[6] == pytest.approx((0.026 - 0.015) / (0.037 - 0.015))
-
-
-def test_a_delta_becomes_one_non_blocking_pose_command_seeded_with_the_joint_commands(fake_toolbox):
-    backend = InterbotixBackend(moving_time=0.2)
-    backend.connect()
-    delta = np.array([0.01, -0.02, 0.03, 0.0, -0.1, 0.05, 1.0])
-    assert backend.apply(delta) is True
-    name, target, guess, execute, moving_time, blocking = fake_toolbox.instances[0].calls[0]
-    assert name == "set_ee_pose_matrix" and execute and not blocking and moving_time == 0.2
-    assert guess == [0.1, 0.2, 0.3, 0.0, 0.4, 0.0]
-    np.testing.assert_allclose(matrix_to_pose(target), START_POSE + delta[:6], atol=1e-9)
-
-
-def test_unreachable_pose_is_reported_not_raised(fake_toolbox):
-    backend = InterbotixBackend()
-    backend.connect()
-    assert backend.apply(np.array([0.0, 0.0, 0.45, 0.0, 0.0, 0.0, 1.0])) is False
-
-
-def test_gripper_commands_are_sent_only_when_the_target_crosses_half_open(fake_toolbox):
-    backend = InterbotixBackend()
-    backend.connect()
-    for gripper in (1.0, 0.9, 0.2, 0.0, 0.1, 0.8):
-        backend.apply(np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, gripper]))
-    gripper_calls = [call for call in fake_toolbox.instances[0].calls if call[0] in ("grasp", "release")]
-    assert gripper_calls == [("release", 0.0), ("grasp", 0.0), ("release", 0.0)]
-
-
-def test_hold_re_commands_the_measured_arm_joints_without_blocking(fake_toolbox):
-    backend = InterbotixBackend()
-    backend.connect()
-    backend.hold()
-    assert fake_toolbox.instances[0].calls[-1] == ("set_joint_positions", [0.1, 0.2, 0.3, 0.0, 0.4, 0.0], False)
-
-
-def test_toolbox_exit_becomes_a_backend_error_with_a_hint(fake_toolbox):
-    fake_toolbox.behaviour = "exit"
-    with pytest.raises(BackendError, match="xs_sdk"):
-        InterbotixBackend().connect()
-
-
-def test_a_hanging_toolbox_fails_connect_at_the_deadline(fake_toolbox):
-    fake_toolbox.behaviour = "hang"
-    start = time.monotonic()
-    with pytest.raises(BackendError, match=r"within 0.2 s"):
-        InterbotixBackend(connect_timeout=0.2).connect()
-    assert time.monotonic() - start < 2.0
-
-
-def test_close_shuts_the_toolbox_down_once(fake_toolbox):
-    backend = InterbotixBackend()
-    backend.connect()
-    backend.close()
-    backend.close()
-    assert fake_toolbox.instances[0].calls.count(("shutdown",)) == 1
+def test_not_connected_backend_refuses_to_read():
     with pytest.raises(BackendError, match="not connected"):
-        backend.state()
+        InterbotixBackend().state()

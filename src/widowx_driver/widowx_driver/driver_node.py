@@ -47,7 +47,7 @@ from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.signals import SignalHandlerOptions
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from sarl_interfaces.msg import ArmCommand, ArmState
-from sarl_interfaces.srv import EvaluateTask, ResetScene
+from sarl_interfaces.srv import EvaluateTask, MoveToPose, ResetScene
 from sensor_msgs.msg import Image, JointState
 from std_msgs.msg import Bool, Float32MultiArray
 
@@ -56,6 +56,7 @@ from widowx_driver.arm_backend import ArmBackend, SceneControl
 from widowx_driver.backend_factory import make_backend
 from widowx_driver.camera import fit_frame
 from widowx_driver.driver_config import DriverConfig
+from widowx_driver.joint_motion import JointMotion
 from widowx_driver.safety_envelope import SafetyEnvelope, Verdict
 from widowx_driver.watchdog import Watchdog
 
@@ -279,6 +280,29 @@ class DriverNode(LifecycleNode):
                 response.task_success, response.detail = False, f"evaluation failed: {error}"
         return response
 
+    def move_to_pose_callback(self, request: MoveToPose.Request, response: MoveToPose.Response) -> MoveToPose.Response:
+        pose = np.asarray(request.pose, dtype=float)
+        with self._lock:
+            low, high = np.array(self._config.workspace_min), np.array(self._config.workspace_max)
+            refusal = ("the driver is not active" if not self._active else "e-stop is active" if self._estop
+                       else "non-finite pose" if not np.all(np.isfinite(pose))
+                       else "target outside the workspace box" if np.any((pose[:3] < low) | (pose[:3] > high))
+                       else "")  # fmt: skip
+            if not refusal:
+                try:
+                    response.duration = float(self._backend.move_to_pose(pose))
+                except Exception as error:  # no IK solution, or a toolbox fault: refused with the reason
+                    refusal = str(error)
+            if refusal:
+                response.accepted, response.message = False, refusal
+                return response
+            # The watchdog counts from the end of the move; an e-stop still holds the arm at once.
+            self._watchdog.feed(time.monotonic() + response.duration)
+            self._holding = False
+        response.accepted, response.message = True, f"joint-space move over {response.duration:.1f} s"
+        self.get_logger().info(f"move_to_pose {pose.round(3).tolist()}: {response.message}")
+        return response
+
     # ---------------------------------------------------------------- internals
     def _create_interfaces(self, config: DriverConfig, backend: ArmBackend) -> None:
         self._state_pub = self.create_lifecycle_publisher(ArmState, "arm_state", 10)
@@ -294,6 +318,9 @@ class DriverNode(LifecycleNode):
                 self.create_service(EvaluateTask, "sim/evaluate_task", self.evaluate_task_callback,
                                     callback_group=self._service_group),
             ]  # fmt: skip
+        if isinstance(backend, JointMotion):
+            self._owned_services.append(self.create_service(MoveToPose, "move_to_pose", self.move_to_pose_callback,
+                                                            callback_group=self._service_group))  # fmt: skip
 
     def _stop_motion(self) -> None:
         with self._lock:
