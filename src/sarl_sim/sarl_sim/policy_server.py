@@ -202,6 +202,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000, help="TCP port (0 = any free port)")
     parser.add_argument("--weights", type=Path, default=None, help="policy weights .npz (default: shipped)")
     parser.add_argument("--embeddings", type=Path, default=None, help="prompt embedding cache .npz (default: shipped)")
+    parser.add_argument("--no-model", action="store_true",
+                        help="serve cached prompts only (do not load the sentence model for uncached ones)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -209,10 +211,9 @@ def main(argv: list[str] | None = None) -> None:
     from sarl_sim.policy_net import DEFAULT_WEIGHTS_PATH, NumpyPolicyNet
     from sarl_sim.standin_vla import StandinVLA
 
-    policy = StandinVLA(
-        NumpyPolicyNet.load(args.weights or DEFAULT_WEIGHTS_PATH),
-        PromptEmbedder(args.embeddings or DEFAULT_CACHE_PATH),
-    )
+    embedder = PromptEmbedder(args.embeddings or DEFAULT_CACHE_PATH, allow_model=not args.no_model)
+    embedder.load_model_in_background()  # at start, never on a client's first uncached prompt
+    policy = StandinVLA(NumpyPolicyNet.load(args.weights or DEFAULT_WEIGHTS_PATH), embedder)
     server = PolicyServer(policy, host=args.host, port=args.port)
 
     async def serve() -> None:
