@@ -287,10 +287,11 @@ class DriverNode(LifecycleNode):
     def engage_estop(self, received_ns: int) -> None:
         """``estop`` true (any peer): refuse motion at once, then hold the arm and report it."""
         newly = not self._estop
+        if newly:  # before the flag: an arm_state a refused command publishes meanwhile carries both
+            self._estop_received = Time(nanoseconds=received_ns or time.time_ns())
         self._estop = True  # before the lock: a command waiting to be applied sees it and is refused
         with self._lock:
             if newly:
-                self._estop_received = Time(nanoseconds=received_ns or time.time_ns())
                 self.get_logger().warning("E-STOP engaged: arm held, motion refused until cleared")
             if self._backend is not None:
                 self._hold_locked("e-stop")

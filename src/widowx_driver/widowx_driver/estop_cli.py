@@ -16,7 +16,6 @@ import getpass
 import sys
 
 import rclpy
-from rclpy.context import Context
 from rclpy.node import Node
 from sarl_auth import SecretError, load_secret
 from sarl_auth.estop_clear import signed_clear_request
@@ -51,14 +50,13 @@ def main(argv: list[str] | None = None) -> int:
         except SecretError as error:
             print(f"cannot clear the e-stop: {error}", file=sys.stderr)
             return 1
-    context = Context()
-    rclpy.init(args=[], context=context)
-    node = Node("sarl_estop_cli", namespace=args.namespace or "/", context=context)
+    rclpy.init(args=[])
+    node = Node("sarl_estop_cli", namespace=args.namespace or "/")
     try:
         return _engage(node, args.timeout) if secret is None else _clear(node, secret, args)
     finally:
         node.destroy_node()
-        rclpy.try_shutdown(context=context)
+        rclpy.try_shutdown()
 
 
 def _engage(node: Node, timeout: float) -> int:
