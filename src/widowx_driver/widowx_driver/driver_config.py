@@ -70,7 +70,8 @@ class DriverConfig:
     command_sources: str = "vla,reset,operator"
     """Comma-separated senders allowed to command the arm (vla, reset, operator); others are refused."""
     command_queue_depth: int = 10
-    """[1] arm_command subscription depth; samples a flood pushes out are counted in arm_state.commands_lost."""
+    """[1] arm_command subscription depth; samples a flood pushes out are counted in arm_state.commands_lost.
+    10 holds 2 s of the bridge's 5 Hz stream, more than command_max_age: a deeper queue would only hold stale ones."""
     secret_file: str = ""
     """Run secret that signs clear_estop requests ('' = $SARL_SECRET_FILE, else ~/.config/sarl/secret)."""
 
