@@ -19,9 +19,9 @@ def stamp_s(stamp) -> float:
     return stamp.sec + stamp.nanosec * 1e-9
 
 
-def test_stale_future_foreign_frame_and_sourceless_commands_are_refused_and_counted(driver, observer, hostile):
-    driver(control_rate_hz=TICK_HZ, watchdog_timeout=30.0)
-    spun, log = observer
+def test_stale_future_foreign_frame_and_sourceless_commands_are_refused_and_counted(arm_driver, arm_observer, hostile):
+    arm_driver(control_rate_hz=TICK_HZ, watchdog_timeout=30.0)
+    spun, log = arm_observer
     spun.start()
     first = log.wait_for(lambda m: True, STARTUP, "the driver's first arm_state")
     hostile("forge")  # 5 cm moves: stale, 1e6 s ahead, frame 'world', frame '', source unknown
@@ -32,11 +32,11 @@ def test_stale_future_foreign_frame_and_sourceless_commands_are_refused_and_coun
 
 
 def test_estop_takes_effect_within_one_tick_under_a_1khz_flood_and_lost_commands_are_counted(
-    driver, observer, namespace, hostile, tmp_path
+    arm_driver, arm_observer, arm_namespace, hostile, tmp_path
 ):
-    driver(control_rate_hz=TICK_HZ, watchdog_timeout=30.0)
-    spun, log = observer
-    estop = spun.node.create_publisher(Bool, f"{namespace}/estop", ESTOP_QOS)
+    arm_driver(control_rate_hz=TICK_HZ, watchdog_timeout=30.0)
+    spun, log = arm_observer
+    estop = spun.node.create_publisher(Bool, f"{arm_namespace}/estop", ESTOP_QOS)
     spun.start()
     log.wait_for(lambda m: True, STARTUP, "the driver's first arm_state")
     wait_until(lambda: estop.get_subscription_count() > 0, STARTUP, "the driver to subscribe estop")

@@ -5,9 +5,9 @@ from __future__ import annotations
 STARTUP = 40.0  # [s] the driver process's first arm_state on a loaded 2-core machine
 
 
-def test_an_outsider_cannot_clear_the_estop_and_the_operator_can(driver, observer, hostile, operator_cli):
-    driver(control_rate_hz=5.0, watchdog_timeout=30.0)
-    spun, log = observer
+def test_an_outsider_cannot_clear_the_estop_and_the_operator_can(arm_driver, arm_observer, hostile, operator_cli):
+    arm_driver(control_rate_hz=5.0, watchdog_timeout=30.0)
+    spun, log = arm_observer
     spun.start()
     log.wait_for(lambda m: True, STARTUP, "the driver's first arm_state")
     engaged = operator_cli("engage")  # engaging is open to every peer; no secret involved

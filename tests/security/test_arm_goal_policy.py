@@ -29,23 +29,29 @@ pytestmark = pytest.mark.filterwarnings("ignore:connect\\(\\) must be used as a 
 
 @pytest.fixture
 def policy_port(peers: list[PeerProcess], tmp_path: Path) -> int:
-    """The stand-in policy server as `sarl demo` starts it (sentence model loading in the background)."""
-    server = PeerProcess([sys.executable, "-m", "sarl_sim.policy_server", "--port", "0"], tmp_path / "policy.log")
+    """The stand-in policy server process, serving its cached prompts.
+
+    ``--no-model``: the sentence model's background load (torch, 10-60 s of CPU on two cores) slowed inference past
+    the bridge's 2 s deadline while it ran; this test is about goals and prompt bounds, which never reach the model
+    (the load itself: sarl_sim's test_standin_vla).
+    """
+    command = [sys.executable, "-m", "sarl_sim.policy_server", "--port", "0", "--no-model"]
+    server = PeerProcess(command, tmp_path / "policy.log")
     peers.append(server)
     wait_until(lambda: "listening on" in server.log_text(), STARTUP, "the policy server to listen")
     return int(re.search(r"listening on ws://[\d.]+:(\d+)", server.log_text()).group(1))
 
 
 def test_outsider_goals_never_preempt_the_agents_step_and_long_prompts_cost_nothing(
-    driver, observer, namespace, hostile, peers, policy_port, tmp_path
+    arm_driver, arm_observer, arm_namespace, hostile, peers, policy_port, tmp_path
 ):
-    driver(control_rate_hz=10.0, watchdog_timeout=30.0)
-    bridge_args = ["--ros-args", "-r", f"__ns:={namespace}", "-p", f"policy_port:={policy_port}",
+    arm_driver(control_rate_hz=10.0, watchdog_timeout=30.0)
+    bridge_args = ["--ros-args", "-r", f"__ns:={arm_namespace}", "-p", f"policy_port:={policy_port}",
                    "-p", "scene_topic:=sim/scene", "-p", "control_rate_hz:=10.0"]  # fmt: skip
     peers.append(PeerProcess([sys.executable, "-m", "sarl_vla_bridge.bridge_node", *bridge_args],
                              tmp_path / "bridge.log"))  # fmt: skip
-    spun, log = observer
-    agent = ActionClient(spun.node, ExecutePrompt, f"{namespace}/execute_prompt")
+    spun, log = arm_observer
+    agent = ActionClient(spun.node, ExecutePrompt, f"{arm_namespace}/execute_prompt")
     spun.start()
     assert agent.wait_for_server(timeout_sec=STARTUP), "the bridge's execute_prompt never appeared"
     log.wait_for(lambda m: True, STARTUP, "the driver's first arm_state")

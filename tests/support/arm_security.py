@@ -1,5 +1,6 @@
-"""Attacks on the running graph: the real driver (and bridge) as processes, a hostile peer as another.
+"""Fixtures of tests/security/test_arm_*: the real driver (and bridge) as processes, a hostile peer as another.
 
+Registered in the root conftest (a plugin, so tests/security needs no conftest of its own to merge).
 Each test works in a namespace of its own, so a leftover node of another test never answers. The
 test's own node plays the legitimate side (operator, agent) with the run secret the root conftest
 points every process at; the hostile peer (peers/hostile_arm_peer.py) has the names but not the secret.
@@ -24,11 +25,11 @@ from support.ros_node import SpunNode, wait_until
 
 WORKSPACE = Path(__file__).resolve().parents[2]
 DRIVER = WORKSPACE / "install" / "widowx_driver" / "lib" / "widowx_driver" / "driver"
-HOSTILE = Path(__file__).parent / "peers" / "hostile_arm_peer.py"
+HOSTILE = WORKSPACE / "tests" / "security" / "peers" / "hostile_arm_peer.py"
 
 
 @pytest.fixture
-def namespace() -> str:
+def arm_namespace() -> str:
     return f"/sec_{uuid.uuid4().hex[:8]}"
 
 
@@ -61,11 +62,11 @@ class StateLog:
 
 
 @pytest.fixture
-def driver(namespace: str, peers: list[PeerProcess], tmp_path: Path) -> Callable[..., None]:
-    """``driver(**parameters)`` starts the simulated driver process in the test's namespace."""
+def arm_driver(arm_namespace: str, peers: list[PeerProcess], tmp_path: Path) -> Callable[..., None]:
+    """``arm_driver(**parameters)`` starts the simulated driver process in the test's namespace."""
 
     def start(**parameters: Any) -> None:
-        args = [str(DRIVER), "--ros-args", "-r", f"__ns:={namespace}"]
+        args = [str(DRIVER), "--ros-args", "-r", f"__ns:={arm_namespace}"]
         for name, value in parameters.items():
             args += ["-p", f"{name}:={value}"]
         peers.append(PeerProcess(args, tmp_path / "driver.log"))
@@ -74,10 +75,10 @@ def driver(namespace: str, peers: list[PeerProcess], tmp_path: Path) -> Callable
 
 
 @pytest.fixture
-def observer(namespace: str) -> Iterator[tuple[SpunNode, StateLog]]:
+def arm_observer(arm_namespace: str) -> Iterator[tuple[SpunNode, StateLog]]:
     """The test's own node (created before spinning) and its arm_state log."""
     spun = SpunNode("security_observer", start=False)
-    log = StateLog(spun, namespace)
+    log = StateLog(spun, arm_namespace)
     yield spun, log
     spun.close()
 
@@ -107,16 +108,16 @@ class HostilePeer:
 
 
 @pytest.fixture
-def hostile(namespace: str) -> HostilePeer:
-    return HostilePeer(namespace)
+def hostile(arm_namespace: str) -> HostilePeer:
+    return HostilePeer(arm_namespace)
 
 
 @pytest.fixture
-def operator_cli(namespace: str) -> Callable[..., subprocess.CompletedProcess]:
+def operator_cli(arm_namespace: str) -> Callable[..., subprocess.CompletedProcess]:
     """``operator_cli("clear", "--reason", ...)``: the operator's ``sarl estop`` (signs with the run secret)."""
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        command = [sys.executable, "-m", "sarl_bringup.cli", "estop", *args, "--namespace", namespace]
+        command = [sys.executable, "-m", "sarl_bringup.cli", "estop", *args, "--namespace", arm_namespace]
         return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
     return run
