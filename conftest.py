@@ -16,4 +16,4 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # One run secret per pytest run (sarl_auth), never the user's ~/.config/sarl/secret; created by whoever needs it.
 os.environ.setdefault("SARL_SECRET_FILE", str(Path(tempfile.mkdtemp(prefix="sarl-test-secret-")) / "secret"))
 
-pytest_plugins = ["support.fixtures"]
+pytest_plugins = ["support.fixtures", "support.arm_security"]

@@ -11,6 +11,12 @@ client would fight the first over the arm). Goals are also rejected while the
 e-stop is active, and a running goal aborts when it engages. Every goal ends
 in succeed / abort / canceled with a filled result.
 
+E-stop: ``estop`` true counts at once; ``estop`` false clears nothing (any
+peer could send it). The driver is the one authority over the stop: the
+e-stop counts as cleared once an arm_state stamped after the engage reports
+``estop_active`` false. Commands carry the frame the driver reports its state
+in (arm_state's ``header.frame_id``), so the two cannot disagree.
+
 Callback groups, and why each exists (under a MultiThreadedExecutor):
 
 * ``_action_group`` (reentrant) — goal, cancel and execute callbacks: a goal
@@ -65,7 +71,8 @@ class ResetControllerNode(Node):
         self._law = HomingLaw(self._config.gains, self._config.homing, dt=1.0 / self._config.rate_hz)
         self._lock = threading.Lock()
         self._state: ArmState | None = None
-        self._estop = False
+        self._estop_since: int | None = None
+        """[ns, ROS clock] when ``estop`` true was heard; None once the driver reported it clear after that."""
         self._busy = False
         self._wake = threading.Event()
 
@@ -94,16 +101,20 @@ class ResetControllerNode(Node):
 
     # ------------------------------------------------------------ subscriptions
     def arm_state_callback(self, msg: ArmState) -> None:
+        stamp_ns = msg.header.stamp.sec * 10**9 + msg.header.stamp.nanosec
         with self._lock:
             self._state = msg
+            if not msg.estop_active and self._estop_since is not None and stamp_ns > self._estop_since:
+                self._estop_since = None  # the driver has cleared the e-stop heard before this state
         if msg.estop_active:
             self._wake.set()
 
     def estop_callback(self, msg: Bool) -> None:
+        if not msg.data:  # clears nothing: only the driver's clear_estop service does, and arm_state tells
+            return
         with self._lock:
-            self._estop = bool(msg.data)
-        if msg.data:
-            self._wake.set()
+            self._estop_since = self.get_clock().now().nanoseconds
+        self._wake.set()
 
     # ----------------------------------------------------------- action server
     def goal_callback(self, goal: ResetToHome.Goal) -> GoalResponse:
@@ -205,7 +216,7 @@ class ResetControllerNode(Node):
                 return self._result(False, error, f"timed out after {timeout:.2f} s: {why}")
             if step is not None:
                 pacer.sent(_handled_count(state_msg))
-                self._publish_command(step.command)
+                self._publish_command(step.command, state_msg.header.frame_id)
             next_tick = max(next_tick + period, time.monotonic())
             self._wake.wait(max(0.0, next_tick - time.monotonic()))
             self._wake.clear()
@@ -232,11 +243,12 @@ class ResetControllerNode(Node):
         self._publish_command(np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, gripper]))
 
     def _estop_active_locked(self) -> bool:
-        return self._estop or (self._state is not None and self._state.estop_active)
+        return self._estop_since is not None or (self._state is not None and self._state.estop_active)
 
-    def _publish_command(self, command: np.ndarray) -> None:
+    def _publish_command(self, command: np.ndarray, frame_id: str) -> None:
         msg = ArmCommand()
         msg.header.stamp = self.get_clock().now().to_msg()
+        msg.header.frame_id = frame_id
         msg.source = ArmCommand.SOURCE_RESET
         msg.dx, msg.dy, msg.dz, msg.droll, msg.dpitch, msg.dyaw, msg.gripper = (float(v) for v in command)
         self._command_pub.publish(msg)

@@ -22,6 +22,7 @@ from rclpy.parameter import Parameter
 from reset_controller.reset_node import ESTOP_QOS, ResetControllerNode
 from sarl_interfaces.action import ResetToHome
 from sarl_interfaces.msg import ArmCommand, ArmState
+from sarl_interfaces.srv import ClearEstop
 from std_msgs.msg import Bool
 from support.hosted_node import HostedNode
 from support.ros_node import wait_until
@@ -43,6 +44,7 @@ class RigPeer(Node):
         self.create_subscription(ArmState, "arm_state", self._state_callback, 10)
         self.commands = self.create_publisher(ArmCommand, "arm_command", 10)
         self.estop = self.create_publisher(Bool, "estop", ESTOP_QOS)
+        self.clear_estop = self.create_client(ClearEstop, "clear_estop")
         self.client = ActionClient(self, ResetToHome, "reset_to_home")
 
     def _state_callback(self, msg: ArmState) -> None:
@@ -112,8 +114,10 @@ class ResetRig:
         """Close the gripper at home, then move ~14 cm away: (0.15, 0.15, 0.07), closed."""
         moves = [(0, 0, 0)] * 2 + [(-0.05, 0, 0)] * 2 + [(0, 0.05, 0)] * 2 + [(0, 0, -0.05)]
         for dx, dy, dz in moves:
-            self.commands.publish(ArmCommand(source=ArmCommand.SOURCE_OPERATOR, dx=float(dx), dy=float(dy),
-                                             dz=float(dz), gripper=0.0))  # fmt: skip
+            msg = ArmCommand(source=ArmCommand.SOURCE_OPERATOR, dx=float(dx), dy=float(dy), dz=float(dz), gripper=0.0)
+            msg.header.stamp = self.peer.get_clock().now().to_msg()
+            msg.header.frame_id = "base_link"
+            self.commands.publish(msg)
         wait_until(lambda: self.latest_state().commands_applied == len(moves), 10, "the arm to move away")
         return self.latest_state()
 

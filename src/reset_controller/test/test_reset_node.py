@@ -7,7 +7,10 @@ import threading
 
 import numpy as np
 from action_msgs.msg import GoalStatus
+from sarl_auth import load_or_create_secret
+from sarl_auth.estop_clear import signed_clear_request
 from sarl_interfaces.action import ResetToHome
+from sarl_interfaces.srv import ClearEstop
 from std_msgs.msg import Bool
 from support.ros_node import wait_future, wait_until
 
@@ -112,8 +115,14 @@ def test_estop_aborts_a_running_goal_and_refuses_new_ones_until_cleared(make_rig
     outcome = wait_future(running.get_result_async(), 5)
     assert outcome.status == GoalStatus.STATUS_ABORTED and "e-stop" in outcome.result.message
     assert not send_goal(rig).accepted
-    rig.estop.publish(Bool(data=False))
-    # The controller hears the clear on two paths (estop, arm_state); each goal request is answered, so
+    rig.estop.publish(Bool(data=False))  # clears nothing (any peer could send it): still refused
+    assert not send_goal(rig).accepted
+    signed = signed_clear_request(load_or_create_secret(), "reset test", "arm inspected")
+    request = ClearEstop.Request(operator_name=signed.operator_name, reason=signed.reason, stamp_ns=signed.stamp_ns,
+                                 nonce=signed.nonce, mac=list(signed.mac))  # fmt: skip
+    assert rig.peer.clear_estop.wait_for_service(timeout_sec=10)
+    assert wait_future(rig.peer.clear_estop.call_async(request), 10).accepted
+    # The controller learns of the clear from the driver's next arm_state; each goal request is answered, so
     # asking again until one is accepted waits on events, bounded.
     accepted = []
 

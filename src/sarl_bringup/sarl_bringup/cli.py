@@ -8,6 +8,7 @@
     sarl cross-check      the same SARL run through the ROS graph and without ROS, compared
     sarl operator         the operator panel without rqt
     sarl doctor           checks a deployment before the first episode
+    sarl estop ACTION     engage the e-stop, or clear it with the operator's authority (--reason)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ COMMANDS = {
     "cross-check": "sarl_eval.cross_check",
     "operator": "rqt_sarl_operator.standalone",
     "doctor": "sarl_bringup.doctor",
+    "estop": "widowx_driver.estop_cli",
 }
 
 

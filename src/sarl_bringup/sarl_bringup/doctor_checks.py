@@ -133,7 +133,8 @@ def check_arm_state(
     if sample.estop_active:
         return CheckResult(
             "arm_state", Status.FAIL, "e-stop engaged: the driver refuses motion",
-            "clear it in the operator panel (click E-STOP) once the area is safe",
+            "clear it in the operator panel (click E-STOP) or with `sarl estop clear --reason ...` once the area "
+            "is safe",
         )  # fmt: skip
     x, y, z = sample.position
     where = f"ee ({x:.3f}, {y:.3f}, {z:.3f}) m, gripper {sample.gripper:.2f}"

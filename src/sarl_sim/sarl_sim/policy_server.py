@@ -25,7 +25,9 @@ import argparse
 import asyncio
 import http
 import logging
+import os
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -202,6 +204,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000, help="TCP port (0 = any free port)")
     parser.add_argument("--weights", type=Path, default=None, help="policy weights .npz (default: shipped)")
     parser.add_argument("--embeddings", type=Path, default=None, help="prompt embedding cache .npz (default: shipped)")
+    parser.add_argument("--no-model", action="store_true",
+                        help="serve cached prompts only (do not load the sentence model for uncached ones)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -209,10 +213,9 @@ def main(argv: list[str] | None = None) -> None:
     from sarl_sim.policy_net import DEFAULT_WEIGHTS_PATH, NumpyPolicyNet
     from sarl_sim.standin_vla import StandinVLA
 
-    policy = StandinVLA(
-        NumpyPolicyNet.load(args.weights or DEFAULT_WEIGHTS_PATH),
-        PromptEmbedder(args.embeddings or DEFAULT_CACHE_PATH),
-    )
+    embedder = PromptEmbedder(args.embeddings or DEFAULT_CACHE_PATH, allow_model=not args.no_model)
+    embedder.load_model_in_background()  # at start, never on a client's first uncached prompt
+    policy = StandinVLA(NumpyPolicyNet.load(args.weights or DEFAULT_WEIGHTS_PATH), embedder)
     server = PolicyServer(policy, host=args.host, port=args.port)
 
     async def serve() -> None:
@@ -223,6 +226,12 @@ def main(argv: list[str] | None = None) -> None:
 
     asyncio.run(serve())
     logger.info("policy server stopped")
+    if "torch" in sys.modules:
+        # Everything is closed; torch's native teardown alone then took 1-10 s on a loaded 2-core machine, past
+        # a launcher's grace period (the graph then reports the server as killed). Leave without it.
+        logging.shutdown()
+        sys.stdout.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from collections import OrderedDict
 
 import numpy as np
 from openpi_client.base_policy import BasePolicy
+from sarl_prompt import check_prompt
 
 from sarl_sim.embedding import PromptEmbedder, default_embedder
 from sarl_sim.features import single_features
@@ -104,7 +105,8 @@ class StandinVLA(BasePolicy):
             )
         prompt = obs[PROMPT_KEY]
         if isinstance(prompt, bytes):
-            prompt = prompt.decode()
+            prompt = prompt.decode(errors="replace")
+        check_prompt(prompt)  # a 10 kB or control-character prompt is refused before it costs anything
         state = np.asarray(obs[STATE_KEY], dtype=np.float32)
         if state.shape != (7,) or not np.all(np.isfinite(state)):
             raise ValueError(f"{STATE_KEY} must be 7 finite numbers [x, y, z, roll, pitch, yaw, gripper], got {state}")

@@ -1,9 +1,12 @@
 """Stand-in VLA: openpi Policy contract, shipped weights and embedding cache."""
 
+import threading
+
 import numpy as np
 import pytest
 from openpi_client.base_policy import BasePolicy
 
+from sarl_sim import embedding
 from sarl_sim.embedding import DEFAULT_CACHE_PATH, EmbeddingUnavailableError, PromptEmbedder, load_cache
 from sarl_sim.policy_net import DEFAULT_WEIGHTS_PATH, NetConfig, NumpyPolicyNet
 from sarl_sim.prompts import cached_prompts, normalize_prompt
@@ -63,6 +66,37 @@ def test_uncached_prompt_without_model_is_a_clear_error():
     assert "pick up the lid" in embedder
     with pytest.raises(EmbeddingUnavailableError, match="not in the embedding cache"):
         embedder.embed("juggle three oranges")
+
+
+@pytest.mark.parametrize("prompt", ["x" * 10_000, "pick up the \u202elid", "pick up\nthe lid"])
+def test_pathological_prompts_are_refused_before_any_embedding(env, prompt, monkeypatch):
+    def no_model(_prompts):
+        raise AssertionError("the sentence model was asked to embed a refused prompt")
+
+    monkeypatch.setattr(embedding, "encode_with_model", no_model)
+    with pytest.raises(ValueError, match=r"characters|bidirectional|control"):
+        env.policy.infer(env.observation(prompt))
+
+
+def test_a_background_model_load_refuses_uncached_prompts_at_once_until_ready(monkeypatch):
+    """The policy server loads the model at start; meanwhile an uncached prompt is refused, never waited on."""
+    release = threading.Event()
+
+    def slow_model(prompts):
+        release.wait(10)
+        return np.ones((len(prompts), embedding.EMBEDDING_DIM), dtype=np.float32) / np.sqrt(embedding.EMBEDDING_DIM)
+
+    monkeypatch.setattr(embedding, "encode_with_model", slow_model)
+    monkeypatch.setattr(embedding, "model_available", lambda: True)
+    embedder = PromptEmbedder()
+    loader = embedder.load_model_in_background()
+    assert embedder.embed("pick up the lid").shape == (embedding.EMBEDDING_DIM,), "cached prompts are served"
+    with pytest.raises(EmbeddingUnavailableError, match="still loading"):
+        embedder.embed("juggle three oranges")
+    release.set()
+    loader.join(10)
+    assert embedder.model_ready
+    assert embedder.embed("juggle three oranges").shape == (embedding.EMBEDDING_DIM,)
 
 
 def test_prompts_are_normalised():

@@ -5,9 +5,19 @@ Only wiring lives here: parameters → :class:`BridgeConfig`, messages → numpy
 :class:`_GoalSession` that reads the latest sensor messages and publishes
 ``arm_command``.
 
-Goal policy: single goal, **a new goal preempts the running one** (that one
-ends aborted with OUTCOME_PREEMPTED). Goals are always accepted so that even
-a malformed goal or an active e-stop gets a filled result.
+Goal policy: only the agent's goals, single goal, **a new goal preempts the
+running one** (that one ends aborted with OUTCOME_PREEMPTED). A goal must be
+signed with the run secret (:mod:`sarl_auth.prompt_goal`); an unsigned,
+foreign, stale or replayed goal is rejected at once (counted, logged at most
+every 2 s) and never touches the running goal, so no other peer on the DDS
+domain can preempt the agent's step. Signed goals are always accepted so that
+even a malformed goal (e.g. a prompt :func:`sarl_prompt.check_prompt` refuses)
+or an active e-stop gets a filled result.
+
+E-stop: ``estop`` true stops the running goal at once; ``estop`` false is not
+a clear (any peer could send it). The bridge follows the driver, the only
+authority over the stop: the e-stop counts as cleared once an arm_state
+stamped after the engage reports ``estop_active`` false.
 
 Threads and callback groups (MultiThreadedExecutor):
 
@@ -43,6 +53,8 @@ from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.signals import SignalHandlerOptions
+from sarl_auth import SecretError, load_or_create_secret
+from sarl_auth.prompt_goal import GoalAuthority
 from sarl_interfaces.action import ExecutePrompt
 from sarl_interfaces.msg import ArmCommand, ArmState
 from sensor_msgs.msg import Image
@@ -62,6 +74,12 @@ SHUTDOWN_LINGER = 0.5
 
 SETTLE_POLL_S = 0.005
 """[s] how often a finishing goal looks at the latest arm_state."""
+REFUSAL_LOG_PERIOD = 2.0
+"""[s] at most one warning per this period about refused goals (a flood must not flood the log)."""
+
+
+def _stamp_ns(msg: Any) -> int:
+    return msg.header.stamp.sec * 10**9 + msg.header.stamp.nanosec
 
 
 class _Latest:
@@ -157,10 +175,14 @@ class VlaBridgeNode(Node):
         self._sessions: dict[bytes, _GoalSession] = {}
         self._current: _GoalSession | None = None
         self._execution_lock = threading.Lock()
-        self._estop = False
+        self._estop_since: int | None = None
+        """[ns, ROS clock] when ``estop`` true was heard; None once the driver reported it clear after that."""
         self._closing = False
         self._policy: PolicyClient | None = None
+        self.goals_refused = 0
+        self._last_refusal_log = -REFUSAL_LOG_PERIOD
         self._config = self._read_config()
+        self._goal_authority = GoalAuthority(load_or_create_secret(self._config.secret_file or None))
         self._policy = PolicyClient(self._config.endpoint())
 
         sensors = MutuallyExclusiveCallbackGroup()
@@ -214,14 +236,16 @@ class VlaBridgeNode(Node):
         self._state.set(msg)
         if msg.estop_active:
             self._wake_current()
+        elif self._estop_since is not None and _stamp_ns(msg) > self._estop_since:
+            self._estop_since = None  # the driver has cleared the e-stop heard before this state
 
     def _estop_callback(self, msg: Bool) -> None:
-        self._estop = bool(msg.data)
-        if self._estop:
+        if msg.data:  # false clears nothing: only the driver's clear_estop does, and arm_state tells
+            self._estop_since = self.get_clock().now().nanoseconds
             self._wake_current()
 
     def estop_reason(self) -> str | None:
-        if self._estop:
+        if self._estop_since is not None:
             return "e-stop engaged (estop topic)"
         state = self._state.msg
         if state is not None and state.estop_active:
@@ -262,9 +286,19 @@ class VlaBridgeNode(Node):
 
     # --- action server -----------------------------------------------------------------------
 
-    def _goal_callback(self, _goal: ExecutePrompt.Goal) -> GoalResponse:
-        """Accept everything: validation happens in execution so every goal gets a filled result."""
-        return GoalResponse.REJECT if self._closing else GoalResponse.ACCEPT
+    def _goal_callback(self, goal: ExecutePrompt.Goal) -> GoalResponse:
+        """Accept the agent's signed goals; their validation happens in execution so each gets a filled result."""
+        if self._closing:
+            return GoalResponse.REJECT
+        problem = self._goal_authority.check(goal)
+        if problem is None:
+            return GoalResponse.ACCEPT
+        self.goals_refused += 1
+        now = time.monotonic()
+        if now - self._last_refusal_log >= REFUSAL_LOG_PERIOD:
+            self._last_refusal_log = now
+            self.get_logger().warning(f"rejected an execute_prompt goal ({self.goals_refused} so far): {problem}")
+        return GoalResponse.REJECT
 
     def _handle_accepted_callback(self, goal_handle: ServerGoalHandle) -> None:
         session = _GoalSession(self, goal_handle)
@@ -359,7 +393,7 @@ def main(args: list[str] | None = None) -> int:
     rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
     try:
         node = VlaBridgeNode()
-    except ValueError as exc:
+    except (ValueError, SecretError) as exc:
         rclpy.logging.get_logger("vla_bridge").fatal(f"invalid configuration: {exc}")
         rclpy.try_shutdown()
         return 2

@@ -50,6 +50,8 @@ class BridgeConfig:
     """Topic of the simulator's privileged scene (std_msgs/Float32MultiArray), '' = none (real robot)."""
     frame_id: str = "base_link"
     """header.frame_id of published arm commands (the frame of the deltas)."""
+    secret_file: str = ""
+    """Run secret the agent signs its goals with ('' = $SARL_SECRET_FILE, else ~/.config/sarl/secret)."""
 
     def __post_init__(self) -> None:
         _require = self._require
@@ -75,6 +77,7 @@ class BridgeConfig:
         )
         _require(self.steps_per_query >= 1, "steps_per_query", "an integer >= 1")
         _require(self.default_max_steps >= 1, "default_max_steps", "an integer >= 1")
+        _require(isinstance(self.frame_id, str) and self.frame_id != "", "frame_id", "the arm base frame's name")
 
     def _require(self, ok: bool, name: str, allowed: str) -> None:
         if not ok:

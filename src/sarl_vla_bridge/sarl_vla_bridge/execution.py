@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
+from sarl_prompt import prompt_problem
 
 from .action_chunk import ActionChunk
 from .policy_client import PolicyError
@@ -107,8 +108,9 @@ class GoalIO(Protocol):
 
 def validate_goal(goal: GoalSpec) -> str | None:
     """Why the goal is malformed, or None."""
-    if not isinstance(goal.prompt, str) or not goal.prompt.strip():
-        return "prompt must be a non-empty string"
+    problem = prompt_problem(goal.prompt)
+    if problem is not None:
+        return problem
     if not math.isfinite(goal.max_duration) or goal.max_duration < 0:
         return f"max_duration must be a finite number >= 0, got {goal.max_duration}"
     if goal.max_steps < 0:

@@ -22,6 +22,8 @@ from rclpy.context import Context
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+from sarl_auth import load_or_create_secret
+from sarl_auth.prompt_goal import sign_goal
 from sarl_interfaces.action import ExecutePrompt
 from sarl_interfaces.msg import ArmCommand, ArmState
 from sarl_vla_bridge.bridge_node import VlaBridgeNode
@@ -55,7 +57,11 @@ class Bridge:
 
 
 class FakeDriver:
-    """Publishes camera, arm state and scene at 20 Hz; records arm commands; sends goals."""
+    """Publishes camera, arm state and scene at 20 Hz; records arm commands; sends goals (signed, as the agent).
+
+    Its e-stop mirrors the real driver's: ``estop`` true engages it, false is ignored, and only
+    :meth:`clear_estop` (the real driver's authorized ``clear_estop`` service) clears it.
+    """
 
     def __init__(self, namespace: str = "") -> None:
         self.spun = SpunNode(f"fake_driver{namespace.replace('/', '_')}")
@@ -69,6 +75,8 @@ class FakeDriver:
             depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL
         )
         self.estop_pub = node.create_publisher(Bool, f"{ns}estop", estop_qos)
+        self.estop_active = False
+        node.create_subscription(Bool, f"{ns}estop", self._estop_callback, estop_qos)
         self.commands: list[tuple[float, ArmCommand]] = []
         self.new_command = threading.Event()
         node.create_subscription(ArmCommand, f"{ns}arm_command", self._command_callback, 10)
@@ -82,21 +90,34 @@ class FakeDriver:
 
     def _publish_sensors(self) -> None:
         self._image_pub.publish(self._image)
-        self._state_pub.publish(ArmState(x=0.25, y=0.05, z=0.12, gripper=1.0))
+        state = ArmState(x=0.25, y=0.05, z=0.12, gripper=1.0, estop_active=self.estop_active)
+        state.header.stamp = self.spun.node.get_clock().now().to_msg()
+        self._state_pub.publish(state)
         self._scene_pub.publish(self._scene)
+
+    def _estop_callback(self, msg: Bool) -> None:
+        if msg.data:
+            self.estop_active = True
+
+    def clear_estop(self) -> None:
+        self.estop_active = False
 
     def _command_callback(self, msg: ArmCommand) -> None:
         self.commands.append((time.monotonic(), msg))
         self.new_command.set()
 
-    def send(self, prompt: str, max_steps: int = 0, max_duration: float = 0.0):
+    def send(self, prompt: str, max_steps: int = 0, max_duration: float = 0.0, secret: bytes | None = None):
+        """A goal signed with ``secret`` (default: the run secret, as the agent signs); asserts it was accepted."""
         goal = ExecutePrompt.Goal(prompt=prompt, max_steps=max_steps, max_duration=max_duration)
-        handle = wait_future(
+        handle = self.send_goal(sign_goal(secret or load_or_create_secret(), goal))
+        assert handle.accepted
+        return handle
+
+    def send_goal(self, goal: ExecutePrompt.Goal):
+        return wait_future(
             self.client.send_goal_async(goal, feedback_callback=lambda f: self.feedback.append(f.feedback.steps_done)),
             10.0,
         )
-        assert handle.accepted
-        return handle
 
     def outcome(self, handle, timeout: float = 10.0):
         response = wait_future(handle.get_result_async(), timeout)
@@ -142,7 +163,7 @@ def rig(module_bridge, module_server, driver):
     policy.delay, policy.fail = 0.0, False
     with policy.lock:
         policy.observations.clear()
-    driver.estop_pub.publish(Bool(data=False))
+    driver.clear_estop()
     wait_until(lambda: module_bridge.node.estop_reason() is None, 5.0, "e-stop cleared at the bridge")
     driver.commands.clear()
     driver.feedback.clear()
@@ -210,11 +231,43 @@ def test_estop_stops_the_goal_and_refuses_new_ones_until_cleared(rig):
     assert "e-stop" in refused.message
 
 
-def test_a_malformed_goal_gets_a_filled_result(rig):
+def test_a_topic_clear_does_not_clear_the_estop_only_the_driver_does(rig, module_bridge):
     _, driver = rig
-    status, result = driver.outcome(driver.send("   ", max_steps=3))
+    driver.estop_pub.publish(Bool(data=True))
+    wait_until(lambda: driver.estop_active, 5.0, "the fake driver to engage")
+    driver.estop_pub.publish(Bool(data=False))  # any peer could send this
+    _, refused = driver.outcome(driver.send("pick up the banana", max_steps=3))
+    assert refused.outcome == ExecutePrompt.Result.OUTCOME_SAFETY_STOP and refused.steps_executed == 0
+    driver.clear_estop()  # the driver's authorized clear; its next arm_state tells the bridge
+    wait_until(lambda: module_bridge.node.estop_reason() is None, 5.0, "e-stop cleared at the bridge")
+
+
+@pytest.mark.parametrize("prompt", ["   ", "x" * 10_000, "put the \u202ebanana in the pot"])
+def test_a_malformed_goal_gets_a_filled_result(rig, prompt):
+    _, driver = rig
+    started = time.monotonic()
+    status, result = driver.outcome(driver.send(prompt, max_steps=3))
     assert status == GoalStatus.STATUS_ABORTED and result.outcome == ExecutePrompt.Result.OUTCOME_INVALID_GOAL
-    assert "prompt" in result.message
+    assert "prompt" in result.message and result.steps_executed == 0 and not driver.commands
+    assert time.monotonic() - started < 5.0  # refused up front (the policy is never asked)
+
+
+def test_goals_not_signed_by_the_agent_are_rejected_and_never_preempt(rig, module_bridge):
+    _, driver = rig
+    running = driver.send("pick up the banana", max_steps=1000)
+    wait_commands(driver, 3)
+    refused_before = module_bridge.node.goals_refused
+    unsigned = ExecutePrompt.Goal(prompt="put it in the pot", max_steps=3)
+    foreign = sign_goal(bytes(32), ExecutePrompt.Goal(prompt="put it in the pot", max_steps=3))
+    replayed = sign_goal(load_or_create_secret(), ExecutePrompt.Goal(prompt="put it in the pot", max_steps=3))
+    first = driver.send_goal(replayed)
+    assert first.accepted  # the agent's own goal (preempts the running one, as the policy says)
+    assert [driver.send_goal(goal).accepted for goal in (unsigned, foreign, replayed)] == [False, False, False]
+    assert module_bridge.node.goals_refused == refused_before + 3
+    _, result = driver.outcome(running)
+    assert result.outcome == ExecutePrompt.Result.OUTCOME_PREEMPTED, "preempted by the agent's goal only"
+    status, result = driver.outcome(first)
+    assert status == GoalStatus.STATUS_SUCCEEDED and result.steps_executed == 3, result.message
 
 
 def test_a_slow_policy_aborts_the_goal_and_holds_the_arm(rig):

@@ -116,6 +116,9 @@ def test_default_and_duration_budgets(goal, steps):
     ("goal", "reason"),
     [
         (GoalSpec("  "), "prompt"),
+        (GoalSpec("x" * 10_000), "characters"),
+        (GoalSpec("pick up the \u202ebanana"), "bidirectional"),
+        (GoalSpec("pick up\x1b[2J the banana"), "control"),
         (GoalSpec("x", max_duration=-1), "max_duration"),
         (GoalSpec("x", max_duration=float("nan")), "max_duration"),
     ],

@@ -38,8 +38,23 @@ def test_integers_widen_to_floats():
         ({"max_rotation_step": 0.0}, "max_rotation_step"),
         ({"task_name": ""}, "task_name"),
         ({"no_such_key": 1}, "no_such_key"),
+        ({"command_max_age": 0.0}, "command_max_age"),
+        ({"command_max_future": -0.1}, "command_max_future"),
+        ({"command_sources": "vla,robot"}, "command_sources"),
+        ({"command_sources": " , "}, "command_sources"),
+        ({"command_queue_depth": 0}, "command_queue_depth"),
+        ({"frame_id": ""}, "frame_id"),
     ],
 )
 def test_invalid_values_are_refused_naming_the_key(values, key):
     with pytest.raises((ValueError, TypeError), match=key):
         DriverConfig.from_parameters(values)
+
+
+def test_command_sources_name_the_message_constants():
+    from sarl_interfaces.msg import ArmCommand
+    from widowx_driver.driver_config import COMMAND_SOURCES
+
+    assert COMMAND_SOURCES == {"vla": ArmCommand.SOURCE_VLA, "reset": ArmCommand.SOURCE_RESET,
+                               "operator": ArmCommand.SOURCE_OPERATOR}  # fmt: skip
+    assert DriverConfig(command_sources="vla, reset").admission.sources == {1, 2}

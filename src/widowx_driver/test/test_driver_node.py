@@ -8,11 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rclpy.duration import Duration
 from rclpy.lifecycle import TransitionCallbackReturn
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sarl_interfaces.msg import ArmCommand, ArmState
-from sarl_interfaces.srv import EvaluateTask, ResetScene
+from sarl_auth import load_or_create_secret
+from sarl_auth.estop_clear import signed_clear_request
+from sarl_interfaces.srv import ClearEstop, EvaluateTask, ResetScene
 from sensor_msgs.msg import Image, JointState
 from std_msgs.msg import Bool, Float32MultiArray
 from support.processes import PeerProcess
@@ -36,13 +39,18 @@ class Link:
     """The peer's view of the driver: an arm_command publisher and an arm_state probe, both matched."""
 
     def __init__(self, peer, make_probe) -> None:
+        self._node = peer.node
         self.states = make_probe(peer.node, ArmState, "arm_state")
         self.commands = peer.node.create_publisher(ArmCommand, "arm_command", 10)
         wait_until(lambda: self.commands.get_subscription_count() > 0, 20, "the driver to subscribe arm_command")
         self.states.wait_first(20, "a first arm_state")
 
-    def send(self, **fields: float) -> None:
-        msg = ArmCommand(source=ArmCommand.SOURCE_OPERATOR, gripper=1.0)
+    def send(self, *, age: float = 0.0, frame_id: str = "base_link", source: int = ArmCommand.SOURCE_OPERATOR,
+             **fields: float) -> None:  # fmt: skip
+        """A command stamped ``age`` seconds ago (negative: in the future) in ``frame_id`` from ``source``."""
+        msg = ArmCommand(source=source, gripper=1.0)
+        msg.header.stamp = (self._node.get_clock().now() - Duration(nanoseconds=int(age * 1e9))).to_msg()
+        msg.header.frame_id = frame_id
         for name, value in fields.items():
             setattr(msg, name, float(value))
         self.commands.publish(msg)
@@ -84,39 +92,74 @@ def test_nan_command_is_rejected_and_the_arm_does_not_move(make_driver, peer, ma
     assert state.y == pytest.approx(HOME_XYZ[1] + 0.01)
 
 
-DELIVERY_ALLOWANCE = 0.2  # [s] DDS latency allowance on top of the driver's one-tick guarantee
+def stamp_s(stamp) -> float:
+    return stamp.sec + stamp.nanosec * 1e-9
 
 
-def test_estop_mid_motion_stops_within_one_tick_and_refuses_motion_until_cleared(make_driver, peer, make_probe):
+def clear_request(secret: bytes, reason: str = "arm inspected, area clear") -> ClearEstop.Request:
+    signed = signed_clear_request(secret, "driver test", reason)
+    return ClearEstop.Request(operator_name=signed.operator_name, reason=signed.reason, stamp_ns=signed.stamp_ns,
+                              nonce=signed.nonce, mac=list(signed.mac))  # fmt: skip
+
+
+def test_estop_mid_motion_stops_within_one_tick_and_only_the_operator_clears_it(make_driver, peer, make_probe):
     rate_hz = 5.0  # the real arm's control rate: one tick = 0.2 s
     make_driver(control_rate_hz=rate_hz, watchdog_timeout=30.0)
     link = Link(peer, make_probe)
     estop = peer.node.create_publisher(Bool, "estop", ESTOP_QOS)
+    clear = peer.node.create_client(ClearEstop, "clear_estop")
     wait_until(lambda: estop.get_subscription_count() > 0, 20, "the driver to subscribe estop")
+    assert clear.wait_for_service(timeout_sec=20.0)
     streamer = peer.node.create_timer(0.02, lambda: link.send(dy=0.001))  # a sender that keeps moving the arm
     try:
         moving = link.wait_state(lambda m: m.commands_applied >= 5, "the arm moving")
         assert moving.y > HOME_XYZ[1]
-        engaged_at = time.time()
         estop.publish(Bool(data=True))
         stopped = link.wait_state(lambda m: m.estop_active, "arm_state reporting the e-stop")
-        # Timed by the driver's own stamp on the first e-stopped arm_state (same host clock), not by when this
-        # test's executor got around to it: the return path once added 0.7 s on a loaded 2-core CI machine.
-        # One control tick, plus DDS delivery of the e-stop to the driver.
-        reported_at = stopped.header.stamp.sec + stopped.header.stamp.nanosec * 1e-9
-        assert reported_at - engaged_at < 1.0 / rate_hz + DELIVERY_ALLOWANCE
+        # Timed on the driver's own stamps: the middleware's reception of the e-stop (estop_received) to the
+        # first arm_state that reports it. The bound is the issue's "within one control tick"; DDS delivery
+        # to the driver and this test's own executor are outside it (the test clock once read 0.56 s here).
+        assert 0.0 <= stamp_s(stopped.header.stamp) - stamp_s(stopped.estop_received) < 1.0 / rate_hz
         assert stopped.holding
         refused = link.wait_state(lambda m: m.commands_rejected >= stopped.commands_rejected + 5,
                                   "commands refused during the e-stop")  # fmt: skip
+        assert refused.commands_applied == stopped.commands_applied
+
+        estop.publish(Bool(data=False))  # any peer can send this: it clears nothing
+        link.wait_state(lambda m: m.estop_clears_refused == 1, "the topic clear refused and counted")
+        forged = wait_future(clear.call_async(clear_request(bytes(32))), 10)  # signed with another secret
+        assert not forged.accepted and "only the operator" in forged.message
+        held = link.wait_state(lambda m: m.estop_clears_refused == 2, "the forged clear refused and counted")
+        assert held.estop_active and held.commands_applied == stopped.commands_applied
         after = [m for m in link.states.messages if m.estop_active]
         assert {m.y for m in after} == {stopped.y}, "the arm moved while the e-stop was engaged"
-        assert refused.commands_applied == stopped.commands_applied
-        estop.publish(Bool(data=False))
+
+        answer = wait_future(clear.call_async(clear_request(load_or_create_secret())), 10)
+        assert answer.accepted, answer.message
         resumed = link.wait_state(lambda m: not m.estop_active and m.commands_applied > stopped.commands_applied,
-                                  "motion to resume after clearing")  # fmt: skip
+                                  "motion to resume after the operator's clear")  # fmt: skip
         assert resumed.y > stopped.y
+        assert stamp_s(resumed.estop_received) == 0.0
     finally:
         streamer.cancel()
+
+
+def test_stale_future_foreign_frame_and_unknown_source_commands_are_refused_and_counted(make_driver, peer, make_probe):
+    make_driver(command_max_age=0.5, command_sources="vla,operator")
+    link = Link(peer, make_probe)
+    link.send(dx=0.01, age=2.0)
+    link.send(dx=0.01, age=-1e6)  # the issue's 1e6-s-future stamp
+    link.send(dx=0.01, frame_id="world")
+    link.send(dx=0.01, frame_id="")
+    link.send(dx=0.01, source=ArmCommand.SOURCE_RESET)  # not in command_sources
+    link.send(dx=0.01, source=ArmCommand.SOURCE_UNKNOWN)
+    state = link.wait_state(lambda m: m.commands_rejected == 6, "six refused commands")
+    assert (state.commands_stale, state.commands_wrong_frame, state.commands_wrong_source) == (2, 2, 2)
+    assert state.commands_received == 6 and state.commands_applied == 0
+    assert xyz(state) == pytest.approx(HOME_XYZ)
+    link.send(dx=0.01, source=ArmCommand.SOURCE_VLA)
+    state = link.wait_state(lambda m: m.commands_applied == 1, "a fresh command in the driver's frame applied")
+    assert state.x == pytest.approx(HOME_XYZ[0] + 0.01)
 
 
 def test_watchdog_holds_the_arm_when_commands_stop(make_driver, peer, make_probe):
@@ -225,3 +268,11 @@ def test_driver_process_runs_and_exits_cleanly_on_sigterm(peer, make_probe, tmp_
     finally:
         code = process.stop()
     assert code == 0, process.log_text()
+
+
+def test_configure_fails_when_the_run_secret_is_unsafe(make_driver, tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("00" * 32)
+    secret.chmod(0o644)  # readable by other users: anyone could then sign an e-stop clear
+    driver = make_driver(start=False, secret_file=str(secret))
+    assert driver.trigger_configure() == TransitionCallbackReturn.FAILURE

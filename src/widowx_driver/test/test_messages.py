@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from builtin_interfaces.msg import Time
 from widowx_driver import messages
+from widowx_driver.driver_counters import DriverCounters
 
 
 def test_image_message_is_rgb8_with_the_frames_bytes():
@@ -26,8 +27,13 @@ def test_scene_round_trips_with_labelled_layout():
 
 
 def test_arm_state_message_carries_pose_flags_and_counters():
+    counters = DriverCounters(applied=3, clipped=2, rejected=1, received=9, lost=4, stale=5, wrong_frame=6,
+                              wrong_source=7, estop_clears_refused=8)  # fmt: skip
     msg = messages.arm_state_message(np.arange(7.0), Time(sec=2), "base_link", estop_active=True, holding=False,
-                                     applied=3, clipped=2, rejected=1)  # fmt: skip
+                                     counters=counters.message_fields(), estop_received=Time(sec=1))  # fmt: skip
     assert (msg.x, msg.yaw, msg.gripper) == (0.0, 5.0, 6.0)
     assert msg.estop_active and not msg.holding
     assert (msg.commands_applied, msg.commands_clipped, msg.commands_rejected) == (3, 2, 1)
+    assert (msg.commands_received, msg.commands_lost, msg.commands_stale) == (9, 4, 5)
+    assert (msg.commands_wrong_frame, msg.commands_wrong_source, msg.estop_clears_refused) == (6, 7, 8)
+    assert msg.estop_received.sec == 1

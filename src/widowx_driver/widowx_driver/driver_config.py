@@ -16,11 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from widowx_driver.command_admission import AdmissionRules
 from widowx_driver.safety_envelope import BRIDGE_WORKSPACE_MAX, BRIDGE_WORKSPACE_MIN, EnvelopeConfig
 
 BACKENDS = ("sim", "interbotix")
 DEFAULT_CONTROL_RATE_HZ = {"sim": 20.0, "interbotix": 5.0}
 """Rate of the state/image publication and watchdog tick when ``control_rate_hz`` is 0."""
+COMMAND_SOURCES = {"vla": 1, "reset": 2, "operator": 3}
+"""``command_sources`` names → ArmCommand.SOURCE_* values (a test checks they match the message)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,17 @@ class DriverConfig:
     """Simulator task (a sarl_sim task slug) laid out at configure; sim only."""
     seed: int = 0
     """Layout seed of the first simulated scene; sim only."""
+    command_max_age: float = 0.5
+    """[s] arm commands stamped longer ago than this are refused (counted as stale)."""
+    command_max_future: float = 0.1
+    """[s] arm commands stamped further in the future than this (clock skew between hosts) are refused as stale."""
+    command_sources: str = "vla,reset,operator"
+    """Comma-separated senders allowed to command the arm (vla, reset, operator); others are refused."""
+    command_queue_depth: int = 10
+    """[1] arm_command subscription depth; samples a flood pushes out are counted in arm_state.commands_lost.
+    10 holds 2 s of the bridge's 5 Hz stream, more than command_max_age: a deeper queue would only hold stale ones."""
+    secret_file: str = ""
+    """Run secret that signs clear_estop requests ('' = $SARL_SECRET_FILE, else ~/.config/sarl/secret)."""
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -73,9 +87,12 @@ class DriverConfig:
         for key in ("image_width", "image_height"):
             _require(1 <= getattr(self, key) <= 8192, key, "an integer number of pixels in 1..8192", getattr(self, key))
         _require(self.seed >= 0, "seed", "an integer >= 0", self.seed)
+        _require(1 <= self.command_queue_depth <= 1000, "command_queue_depth", "an integer in 1..1000",
+                 self.command_queue_depth)  # fmt: skip
         if self.backend == "sim" and not self.task_name:
             raise ValueError("task_name must name a simulator task when backend is 'sim'")
         _ = self.envelope  # validates the workspace and step limits, naming the key
+        _ = self.admission  # validates the command bounds and sources, naming the key
 
     @property
     def envelope(self) -> EnvelopeConfig:
@@ -86,6 +103,16 @@ class DriverConfig:
             max_translation_step=self.max_translation_step,
             max_rotation_step=self.max_rotation_step,
         )
+
+    @property
+    def admission(self) -> AdmissionRules:
+        """The bounds on a command's stamp, frame and sender."""
+        names = [name.strip() for name in self.command_sources.split(",") if name.strip()]
+        unknown = sorted(set(names) - set(COMMAND_SOURCES))
+        if unknown:
+            raise ValueError(f"command_sources must name senders among {sorted(COMMAND_SOURCES)}, got {unknown}")
+        return AdmissionRules(self.command_max_age, self.command_max_future, self.frame_id,
+                              frozenset(COMMAND_SOURCES[name] for name in names))  # fmt: skip
 
     @property
     def rate_hz(self) -> float:

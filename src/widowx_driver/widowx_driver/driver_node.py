@@ -11,21 +11,37 @@ arriving while inactive are counted as rejected. With ``autostart`` (default)
 the node configures and activates itself, so it also runs without a lifecycle
 manager (``make demo``, the local process runner).
 
-E-stop (``estop``, std_msgs/Bool, transient-local): ``true`` holds the arm at
-once (in the callback, well within one control tick) and every command is
-rejected until ``false`` arrives.
+E-stop: engaging is open to every peer, clearing is the operator's. ``estop``
+(std_msgs/Bool, transient-local) ``true`` holds the arm at once and every
+command is rejected from then on. ``estop`` ``false`` is refused and counted
+(any node on the domain could send it); the e-stop clears only through the
+``clear_estop`` service with a request signed with the run secret
+(:mod:`sarl_auth.estop_clear`; ``sarl estop clear --reason ...`` or the
+operator panel). The secret is loaded at configure; without it configure fails.
+A latched ``true`` from a peer re-engages a restarted driver: it fails safe.
 
-Callback groups, and why each exists (under a MultiThreadedExecutor):
+Commands: each is first checked by :class:`AdmissionRules` (stamp age, future
+stamp, frame, source), then clipped by :class:`SafetyEnvelope`. Refusals are
+counted by reason in arm_state and logged at most every 2 s per reason.
+Commands lost in the queue (``command_queue_depth``, KEEP_LAST) are counted
+from gaps in each sender's middleware sequence numbers (:class:`SequenceGaps`).
 
+Threads and callback groups, and why each exists:
+
+* :class:`EstopChannel` — ``estop`` and ``clear_estop`` on their own node and
+  executor thread: an e-stop never waits in a wait set full of commands;
 * ``_motion_group`` — ``arm_command``: commands are applied one at a time, in
   arrival order;
-* ``_safety_group`` — ``estop`` and the control tick: never queued behind a
-  stream of commands or a slow service, so a hold is never late;
+* ``_safety_group`` — the control tick: never queued behind a stream of
+  commands or a slow service, so the watchdog's hold is never late;
 * ``_service_group`` — ``sim/reset_scene`` and ``sim/evaluate_task``: a scene
-  reset must not delay commands or the e-stop.
+  reset must not delay commands.
 
-All of them touch the backend only under ``_lock``, so an e-stop waits at most
-for the one command being applied.
+All of them touch the backend only under ``_lock``. The e-stop flag is set
+before that lock is taken and checked again right before a command is applied,
+so an e-stop waits at most for the one command being applied, then holds the
+arm and publishes arm_state (its ``estop_received`` is the e-stop's reception
+stamp, so the latency is read off the driver's own stamps).
 """
 
 from __future__ import annotations
@@ -45,22 +61,29 @@ from rclpy.executors import MultiThreadedExecutor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.signals import SignalHandlerOptions
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
+from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
+from rclpy.time import Time
+from sarl_auth import SecretError, load_or_create_secret
+from sarl_auth.estop_clear import ClearAuthority, ClearRequest
 from sarl_interfaces.msg import ArmCommand, ArmState
-from sarl_interfaces.srv import EvaluateTask, MoveToPose, ResetScene
+from sarl_interfaces.srv import ClearEstop, EvaluateTask, MoveToPose, ResetScene
 from sensor_msgs.msg import Image, JointState
-from std_msgs.msg import Bool, Float32MultiArray
+from std_msgs.msg import Float32MultiArray
 
 from widowx_driver import messages
 from widowx_driver.arm_backend import ArmBackend, SceneControl
 from widowx_driver.backend_factory import make_backend
 from widowx_driver.camera import fit_frame
+from widowx_driver.command_admission import AdmissionRules, Refusal, SequenceGaps
 from widowx_driver.driver_config import DriverConfig
+from widowx_driver.driver_counters import DriverCounters
+from widowx_driver.estop_channel import ESTOP_QOS, EstopChannel
 from widowx_driver.joint_motion import JointMotion
 from widowx_driver.safety_envelope import SafetyEnvelope, Verdict
 from widowx_driver.watchdog import Watchdog
 
-ESTOP_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
+__all__ = ["ESTOP_QOS", "LATEST_ONLY_QOS", "DriverNode", "main"]
+
 LATEST_ONLY_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
 WARN_THROTTLE_S = 2.0
 
@@ -80,11 +103,16 @@ class DriverNode(LifecycleNode):
         self._config: DriverConfig | None = None
         self._backend: ArmBackend | None = None
         self._envelope: SafetyEnvelope | None = None
+        self._admission: AdmissionRules | None = None
         self._watchdog: Watchdog | None = None
+        self._clear_authority: ClearAuthority | None = None
         self._active = False
         self._estop = False
+        self._estop_received = Time()
         self._holding = False
-        self._applied = self._clipped = self._rejected = 0
+        self._counts = DriverCounters()
+        self._gaps = SequenceGaps()
+        self._last_warned: dict[str, float] = {}
         self._last_image_time = -np.inf
         self._tick_timer = None
         self._owned_publishers: list[Any] = []
@@ -94,17 +122,20 @@ class DriverNode(LifecycleNode):
         self._motion_group = MutuallyExclusiveCallbackGroup()
         self._safety_group = MutuallyExclusiveCallbackGroup()
         self._service_group = MutuallyExclusiveCallbackGroup()
-        # Both subscriptions exist in every state: a latched e-stop must be known before activation,
+        # Both inputs exist in every state: a latched e-stop must be known before activation,
         # and commands sent to an inactive driver must be counted as rejected, not silently lost.
-        self.create_subscription(ArmCommand, "arm_command", self.arm_command_callback, 10,
+        depth = self.get_parameter("command_queue_depth").value
+        self.create_subscription(ArmCommand, "arm_command", self.arm_command_callback,
+                                 depth if isinstance(depth, int) and 1 <= depth <= 1000 else 10,
                                  callback_group=self._motion_group)  # fmt: skip
-        self.create_subscription(Bool, "estop", self.estop_callback, ESTOP_QOS, callback_group=self._safety_group)
+        self._estop_channel = EstopChannel(self, engage=self.engage_estop, refuse_topic_clear=self.refuse_topic_clear,
+                                           clear=self.clear_estop_callback)  # fmt: skip
 
     @property
     def counters(self) -> tuple[int, int, int]:
         """``(applied, clipped, rejected)`` since activation, as arm_state reports them."""
         with self._lock:
-            return self._applied, self._clipped, self._rejected
+            return self._counts.applied, self._counts.clipped, self._counts.rejected
 
     # --------------------------------------------------------------- lifecycle
     def start_if_autostart(self) -> bool:
@@ -128,6 +159,11 @@ class DriverNode(LifecycleNode):
         except (TypeError, ValueError) as error:
             self.get_logger().error(f"invalid parameter: {error}")
             return TransitionCallbackReturn.FAILURE
+        try:
+            authority = ClearAuthority(load_or_create_secret(config.secret_file or None))
+        except SecretError as error:
+            self.get_logger().error(f"cannot check who clears the e-stop: {error}")
+            return TransitionCallbackReturn.FAILURE
         backend = None
         try:
             backend = self._backend_factory(config)
@@ -141,18 +177,22 @@ class DriverNode(LifecycleNode):
         with self._lock:
             self._config, self._backend = config, backend
             self._envelope = SafetyEnvelope(config.envelope)
+            self._admission = config.admission
             self._watchdog = Watchdog(config.watchdog_timeout)
+            self._clear_authority = authority
         self._create_interfaces(config, backend)
         self.get_logger().info(
             f"configured: backend {config.backend}, control rate {config.rate_hz} Hz, "
-            f"watchdog {config.watchdog_timeout} s, workspace {config.workspace_min}..{config.workspace_max}"
+            f"watchdog {config.watchdog_timeout} s, workspace {config.workspace_min}..{config.workspace_max}, "
+            f"commands in {config.frame_id!r} from {config.command_sources} at most {config.command_max_age} s old"
         )
         return super().on_configure(state)
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
         result = super().on_activate(state)  # enables the lifecycle publishers
         with self._lock:
-            self._applied = self._clipped = self._rejected = 0
+            self._counts.reset()
+            self._gaps.reset()
             self._watchdog.feed(time.monotonic())
             self._holding = self._estop
             self._active = True
@@ -191,55 +231,103 @@ class DriverNode(LifecycleNode):
         if self._state_machine.current_state[1] != "finalized":
             self.trigger_shutdown()
 
+    def destroy_node(self) -> None:
+        """Also stops the e-stop's thread (before the context goes)."""
+        self._estop_channel.close()
+        super().destroy_node()
+
     def release_hardware(self) -> None:
         """Hold and disconnect the arm whatever the lifecycle state (process exit); touches no ROS entity."""
         self._stop_motion()
         self._close_backend()
 
     # --------------------------------------------------------------- callbacks
-    def arm_command_callback(self, msg: ArmCommand) -> None:
+    def arm_command_callback(self, msg: ArmCommand, info: dict) -> None:
         command = messages.command_vector(msg)
         source = messages.source_name(msg)
         with self._lock:
+            self._counts.received += 1
+            sequence = info.get("publication_sequence_number")
+            self._counts.lost += self._gaps.received(messages.publisher_key(info), sequence)
             if not self._active:
-                self._reject(source, "the driver is not active")
+                self._reject(source, "inactive", "the driver is not active")
                 return
             if self._estop:
-                self._reject(source, "e-stop is active")
+                self._reject(source, "estop", "e-stop is active")
+                return
+            problem = self._admission.problem(messages.stamp_seconds(msg.header.stamp), msg.header.frame_id,
+                                              msg.source, self.get_clock().now().nanoseconds * 1e-9)  # fmt: skip
+            if problem is not None:
+                self._reject(source, problem[0].value, problem[1], problem[0])
                 return
             try:
                 result = self._envelope.filter(self._backend.state(), command)
-                executed = result.verdict is not Verdict.REJECTED and self._backend.apply(result.delta)
+                allowed = result.verdict is not Verdict.REJECTED and not self._estop  # the e-stop's flag is lock-free
+                executed = allowed and self._backend.apply(result.delta)
             except Exception as error:  # a backend fault rejects this command; the node stays up
-                self._reject(source, f"the backend failed: {error}")
+                self._reject(source, "backend", f"the backend failed: {error}")
                 return
             if result.verdict is Verdict.REJECTED:
-                self._reject(source, result.reason)
+                self._reject(source, "envelope", result.reason)
+                return
+            if self._estop:
+                self._reject(source, "estop", "e-stop is active")
                 return
             if not executed:
-                self._reject(source, "the arm could not execute it (no inverse-kinematics solution)")
+                self._reject(source, "unreachable", "the arm could not execute it (no inverse-kinematics solution)")
                 return
             if result.verdict is Verdict.CLIPPED:
-                self._clipped += 1
+                self._counts.clipped += 1
                 self.get_logger().warning(f"clipped an arm command from {source}: {result.reason}",
                                           throttle_duration_sec=WARN_THROTTLE_S)  # fmt: skip
-            self._applied += 1
+            self._counts.applied += 1
             self._watchdog.feed(time.monotonic())
             self._holding = False
             self._publish_locked(camera=True)
 
-    def estop_callback(self, msg: Bool) -> None:
+    def engage_estop(self, received_ns: int) -> None:
+        """``estop`` true (any peer): refuse motion at once, then hold the arm and report it."""
+        newly = not self._estop
+        if newly:  # before the flag: an arm_state a refused command publishes meanwhile carries both
+            self._estop_received = Time(nanoseconds=received_ns or time.time_ns())
+        self._estop = True  # before the lock: a command waiting to be applied sees it and is refused
         with self._lock:
-            engaged = bool(msg.data)
-            if engaged and not self._estop:
+            if newly:
                 self.get_logger().warning("E-STOP engaged: arm held, motion refused until cleared")
-            elif self._estop and not engaged:
-                self.get_logger().info("e-stop cleared")
-            self._estop = engaged  # set first: motion is refused even if the hold below fails
-            if engaged and self._backend is not None:
+            if self._backend is not None:
                 self._hold_locked("e-stop")
             if self._active:
                 self._publish_locked()
+
+    def refuse_topic_clear(self) -> None:
+        """``estop`` false: any node could send it, so it clears nothing; counted and logged."""
+        with self._lock:
+            self._counts.estop_clears_refused += 1
+            self._warn_throttled("topic_clear", "e-stop clear over the topic refused: use the clear_estop service "
+                                 "with the operator's authority")  # fmt: skip
+            if self._active:
+                self._publish_locked()
+
+    def clear_estop_callback(self, request: ClearEstop.Request, response: ClearEstop.Response) -> ClearEstop.Response:
+        """Clear the e-stop for a request signed with the run secret, fresh, never seen, with a reason."""
+        clear = ClearRequest(request.operator_name, request.reason, int(request.stamp_ns), int(request.nonce),
+                             bytes(request.mac))  # fmt: skip
+        with self._lock:
+            authority = self._clear_authority
+            problem = "the driver is not configured yet" if authority is None else authority.check(clear)
+            if problem is not None:
+                self._counts.estop_clears_refused += 1
+                self._warn_throttled("service_clear", f"clear_estop refused: {problem}")
+                response.accepted, response.message = False, problem
+            else:
+                was_engaged, self._estop = self._estop, False
+                self._estop_received = Time()
+                response.accepted = True
+                response.message = "e-stop cleared" if was_engaged else "the e-stop was not engaged"
+                self.get_logger().warning(f"e-stop cleared by {request.operator_name!r}: {request.reason}")
+            if self._active:
+                self._publish_locked()
+        return response
 
     def control_tick_callback(self) -> None:
         with self._lock:
@@ -345,12 +433,18 @@ class DriverNode(LifecycleNode):
         except Exception as error:  # logged loudly; the caller still refuses motion
             self.get_logger().error(f"{why}: holding the arm failed: {error}")
 
-    def _reject(self, source: str, reason: str) -> None:
-        self._rejected += 1
-        self.get_logger().warning(f"rejected an arm command from {source}: {reason}",
-                                  throttle_duration_sec=WARN_THROTTLE_S)  # fmt: skip
+    def _reject(self, source: str, kind: str, reason: str, refusal: Refusal | None = None) -> None:
+        self._counts.refused(refusal)
+        self._warn_throttled(kind, f"rejected an arm command from {source}: {reason}")
         if self._active:
             self._publish_locked()
+
+    def _warn_throttled(self, kind: str, text: str) -> None:
+        """A warning at most every WARN_THROTTLE_S per kind, so a flood of one kind cannot hide another."""
+        now = time.monotonic()
+        if now - self._last_warned.get(kind, -np.inf) >= WARN_THROTTLE_S:
+            self._last_warned[kind] = now
+            self.get_logger().warning(text)
 
     def _publish_locked(self, camera: bool = False) -> None:
         """arm_state, joint_states (and sim/scene), plus the camera image if asked; a failed read is logged."""
@@ -365,7 +459,7 @@ class DriverNode(LifecycleNode):
         stamp = self.get_clock().now().to_msg()
         self._state_pub.publish(messages.arm_state_message(
             self._backend.state(), stamp, self._config.frame_id, estop_active=self._estop, holding=self._holding,
-            applied=self._applied, clipped=self._clipped, rejected=self._rejected,
+            counters=self._counts.message_fields(), estop_received=self._estop_received.to_msg(),
         ))  # fmt: skip
         names, positions = self._backend.joint_state()
         self._joint_pub.publish(messages.joint_state_message(names, positions, stamp))

@@ -6,6 +6,8 @@ what, when); the field-by-field copying lives here, once, and is tested.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from builtin_interfaces.msg import Time
 from sarl_interfaces.msg import ArmCommand, ArmState
@@ -32,18 +34,32 @@ def source_name(msg: ArmCommand) -> str:
     return SOURCE_NAMES.get(msg.source, f"source {msg.source}")
 
 
+def stamp_seconds(stamp: Time) -> float:
+    """A header stamp in seconds."""
+    return stamp.sec + stamp.nanosec * 1e-9
+
+
+def publisher_key(info: Mapping) -> bytes:
+    """The sending writer's GID from a subscription's message info (b"" when the middleware gives none)."""
+    gid = info.get("publisher_gid") or {}
+    data = gid.get("data") if isinstance(gid, Mapping) else None
+    return bytes(data) if data is not None else b""
+
+
 def arm_state_message(state: np.ndarray, stamp: Time, frame_id: str, *, estop_active: bool, holding: bool,
-                      applied: int, clipped: int, rejected: int) -> ArmState:  # fmt: skip
-    """ArmState of a 7-vector state and the driver's flags and counters."""
+                      counters: Mapping[str, int], estop_received: Time | None = None) -> ArmState:  # fmt: skip
+    """ArmState of a 7-vector state, the driver's flags, its counters (ArmState field name → value),
+    and the reception stamp of the e-stop in force."""
     msg = ArmState()
     msg.header.stamp = stamp
     msg.header.frame_id = frame_id
     msg.x, msg.y, msg.z, msg.roll, msg.pitch, msg.yaw, msg.gripper = (float(v) for v in state)
     msg.estop_active = estop_active
     msg.holding = holding
-    msg.commands_applied = applied
-    msg.commands_clipped = clipped
-    msg.commands_rejected = rejected
+    for name, value in counters.items():
+        setattr(msg, name, int(value))
+    if estop_received is not None:
+        msg.estop_received = estop_received
     return msg
 
 

@@ -16,6 +16,8 @@ from action_msgs.msg import GoalStatus
 from rclpy.action import ActionClient
 from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.node import Node
+from sarl_auth import load_or_create_secret
+from sarl_auth.prompt_goal import sign_goal
 from sarl_interfaces.action import ExecutePrompt, ResetToHome
 from sarl_interfaces.msg import ArmState
 from sarl_interfaces.srv import EvaluateTask, ProposePrompts, ResetScene
@@ -133,6 +135,7 @@ class RosSemanticRobot(SemanticRobot):
 
     def execute(self, prompt: str) -> StepReport:
         goal = ExecutePrompt.Goal(prompt=prompt, max_steps=self._settings.steps_per_prompt)
+        sign_goal(load_or_create_secret(), goal)  # the bridge runs only goals signed with the run secret
         return self._run_goal(self._execute, goal, "execute_prompt")
 
     def reset_to_home(self) -> StepReport:
