@@ -10,7 +10,8 @@ A robot bridge must never hang on a dead or slow server, so this class
   client only when something answers, in a worker thread, within
   ``connect_timeout``;
 * runs every ``infer`` on one worker thread and waits at most
-  ``inference_timeout``; on timeout it shuts the socket so the worker returns;
+  ``inference_timeout``; on timeout it aborts the connection through websockets' own
+  ``close_socket()`` so the worker and the library's threads return (nothing leaks);
 * turns every failure into a :class:`PolicyError` with a ``kind`` and the
   reason (remote tracebacks kept), drops the connection, and reconnects on the
   next :meth:`PolicyClient.ensure_connected`.
@@ -240,16 +241,23 @@ def _connection_open(client: Any) -> bool:
 
 
 def _shutdown(client: Any) -> None:
-    """Abort without a closing handshake: a blocked ``recv`` returns at once (the server may be hung)."""
+    """Abort without a closing handshake, through the library: a blocked ``recv`` returns at once.
+
+    ``close_socket()`` is websockets' own abort (sync connection, 13+): it wakes its reader thread,
+    closes the socket, marks the protocol CLOSED and fails a pending ``recv``. Closing the raw
+    socket behind its back instead (the old way) leaves, with websockets 17, the reader thread in
+    ``select`` on a dead descriptor, the keepalive thread on an OPEN protocol and the infer worker in
+    ``recv`` — three threads blocked for ever, and an interpreter that hangs at exit joining the worker.
+    """
     ws = _connection(client)
     if ws is None:
         return
-    try:
+    abort = getattr(ws, "close_socket", None)
+    if callable(abort):
+        abort()
+        return
+    try:  # a connection object without the library's abort (test doubles): best effort
         ws.socket.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    try:
-        ws.socket.close()
     except OSError:
         pass
 
