@@ -92,3 +92,16 @@ def build_observation(
     if scene is not None:
         observation[SCENE_KEY] = np.asarray(scene, dtype=np.float32)
     return observation
+
+
+HOME_POSE = np.array([0.25, 0.05, 0.12, 0.0, 0.0, 0.0])
+"""[m, rad] a reachable WidowX pose for probe observations."""
+
+
+def probe_observation(
+    profile: PolicyProfile, prompt: str, scene: np.ndarray | None = None, image_size: int = 0
+) -> dict[str, object]:
+    """A well-formed observation of ``profile`` with black images and a home state (``sarl doctor``'s probe)."""
+    images = {camera: np.zeros((256, 256, 3), dtype=np.uint8) for camera in profile.cameras}
+    joints = np.zeros(profile.joint_count) if profile.joint_count else None
+    return build_observation(profile, RobotSnapshot(images, HOME_POSE, 1.0, joints), prompt, scene, image_size)

@@ -8,14 +8,18 @@ policy is scripted so a test can make it slow or failing at will.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sarl_sim.policy_server import PolicyServer
+
+sys.path.insert(0, str(Path(__file__).parent))  # the helper modules next to the tests (contract_policies, ...)
 
 HORIZON = 10
 

@@ -227,7 +227,7 @@ def test_a_slow_policy_aborts_the_goal_and_holds_the_arm(rig):
 
 def test_invalid_parameters_stop_the_node_with_the_name():
     with pytest.raises(ValueError, match="steps_per_query"):
-        Bridge(steps_per_query=0)
+        Bridge(steps_per_query=-1)
 
 
 def test_policy_server_killed_mid_goal(tmp_path: Path):
