@@ -1,18 +1,23 @@
 """How much time the bridge adds per control step on top of the policy round trip. Prints numbers.
 
-    python -m sarl_vla_bridge.benchmark [--steps 300] [--policy-ms 0] [--image 256x256]
+    python -m sarl_vla_bridge.benchmark [--steps 300] [--policy-ms 0 50] [--image 256x256]
 
-One run, one policy server process (the simulator's openpi-protocol server
-around a fixed chunk, optionally sleeping ``--policy-ms`` to stand in for
-model time), two clients in turn:
+Per pretend model time in ``--policy-ms``: one policy server process (the
+simulator's openpi-protocol server around a fixed chunk, sleeping that long
+to stand in for model time), two clients in turn:
 
-* **bare**: a plain openpi-client loop — ``WebsocketClientPolicy.infer`` on
-  a ready-made observation dict, timed per call;
+* **bare**: a plain openpi-client loop as openpi's example clients run it
+  (``examples/{droid,libero}/main.py``): ``resize_with_pad`` the latest
+  camera frame to 224, then ``WebsocketClientPolicy.infer``, timed per query;
 * **bridge**: the real ``vla_bridge`` node (its own process, as deployed) with
-  ``steps_per_query=1`` and its rate cap at the maximum, fed by a fake driver
-  publishing ``camera/image_raw`` and ``arm_state``; per step = time between
-  consecutive ``arm_command`` arrivals at the driver (ROS message → openpi
-  observation → websocket → action → arm_command, DDS delivery included).
+  ``steps_per_query=1``, its rate cap at the maximum and its default settle
+  on, fed by a fake driver that behaves like ``widowx_driver`` towards the
+  bridge: camera + ``arm_state`` at 30 Hz, and on every ``arm_command`` a
+  ``commands_applied`` increment published at once in ``arm_state`` (with a
+  camera frame), which is the confirmation the bridge waits for before its
+  next query. Per step = time between consecutive ``arm_command`` arrivals
+  at the driver (confirmation → ROS messages → openpi observation →
+  websocket → action → arm_command, DDS delivery both ways included).
 
 Overhead = bridge - bare at each percentile; ratio = bridge p50 / bare p50.
 Not asserted anywhere: speed targets live here, not in unit tests.
@@ -70,16 +75,20 @@ def start_server(policy_ms: float) -> tuple[subprocess.Popen, int]:
 
 
 def bare_loop(port: int, image: np.ndarray, steps: int, warmup: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-call seconds of ``WebsocketClientPolicy.infer`` and the server's own infer_ms."""
+    """Per-query seconds (resize + ``WebsocketClientPolicy.infer``) and the server's own infer_ms."""
+    from openpi_client import image_tools
     from openpi_client.websocket_client_policy import WebsocketClientPolicy
 
     from .observation import build_observation
+    from .profiles import Camera, RobotSnapshot, get_profile
 
     client = WebsocketClientPolicy("127.0.0.1", port)
-    obs = build_observation(image, np.zeros(7, np.float32), "pick up the banana")
+    snapshot = RobotSnapshot({Camera.THIRD_PERSON: image}, np.array([0.25, 0.05, 0.12, 0.0, 0.0, 0.0]), 1.0)
+    obs = build_observation(get_profile("bridge_ee_delta"), snapshot, "pick up the banana")
     times, server_ms = [], []
     for i in range(warmup + steps):
         start = time.perf_counter()
+        obs["observation/image"] = image_tools.resize_with_pad(image, 224, 224)
         response = client.infer(obs)
         if i >= warmup:
             times.append(time.perf_counter() - start)
@@ -109,17 +118,28 @@ def bridge_loop(port: int, image: np.ndarray, steps: int, warmup: int) -> np.nda
     rclpy.init(context=context)
     driver = Node("benchmark_driver", context=context)
     arrivals: list[float] = []
-    driver.create_subscription(ArmCommand, "arm_command", lambda _: arrivals.append(time.perf_counter()), 10)
     latest = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
     image_pub = driver.create_publisher(Image, "camera/image_raw", latest)
     state_pub = driver.create_publisher(ArmState, "arm_state", 10)
     height, width = image.shape[:2]
     image_msg = Image(height=height, width=width, encoding="rgb8", step=width * 3, data=image.tobytes())
+    lock = threading.Lock()
+    applied = [0]
 
     def publish_sensors() -> None:
-        image_pub.publish(image_msg)
-        state_pub.publish(ArmState(x=0.25, y=0.05, z=0.12, gripper=1.0))
+        """As widowx_driver's _publish_locked: arm_state with the running counters, and a camera frame."""
+        with lock:
+            state_pub.publish(ArmState(x=0.25, y=0.05, z=0.12, gripper=1.0, commands_applied=applied[0]))
+            image_pub.publish(image_msg)
 
+    def on_command(_: ArmCommand) -> None:
+        """As widowx_driver's arm_command_callback: apply, count, publish the state (the bridge's confirmation)."""
+        arrivals.append(time.perf_counter())
+        with lock:
+            applied[0] += 1
+        publish_sensors()
+
+    driver.create_subscription(ArmCommand, "arm_command", on_command, 10)
     driver.create_timer(1.0 / 30.0, publish_sensors)
     client = ActionClient(driver, ExecutePrompt, "execute_prompt")
     executor = MultiThreadedExecutor(num_threads=2, context=context)
@@ -158,48 +178,56 @@ def percentiles(values: np.ndarray) -> tuple[float, float]:
     return float(np.percentile(values, 50)), float(np.percentile(values, 99))
 
 
+def measure(policy_ms: float, image: np.ndarray, steps: int, warmup: int) -> dict[str, tuple[float, float]]:
+    """Bare loop, then the bridge, against one server process with ``policy_ms`` of pretend model time."""
+    proc, port = start_server(policy_ms)
+    try:
+        bare, server_ms = bare_loop(port, image, steps, warmup)
+        bridge = bridge_loop(port, image, steps, warmup)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    bare_p, bridge_p = percentiles(bare * 1e3), percentiles(bridge * 1e3)
+    return {
+        "bare openpi-client (resize + infer)": bare_p,
+        "bridge step (msg -> arm_command)": bridge_p,
+        "bridge overhead (bridge - bare)": (bridge_p[0] - bare_p[0], bridge_p[1] - bare_p[1]),
+        "server-side infer_ms": percentiles(server_ms),
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=300, help="measured control steps per client")
     parser.add_argument("--warmup", type=int, default=20, help="steps dropped before measuring")
-    parser.add_argument("--policy-ms", type=float, default=0.0, help="pretend model time per query in the server")
+    parser.add_argument("--policy-ms", type=float, nargs="+", default=[0.0, 50.0],
+                        help="pretend model times per query in the server, one measurement each")  # fmt: skip
     parser.add_argument("--image", default="256x256", help="camera frame HxW published by the fake driver")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
-        serve(args.port, args.policy_ms)
+        serve(args.port, args.policy_ms[0])
         return
     os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
     os.environ.setdefault("ROS_DOMAIN_ID", str(100 + os.getpid() % 100))
     height, width = (int(v) for v in args.image.lower().split("x"))
     image = np.random.default_rng(0).integers(0, 256, (height, width, 3), dtype=np.uint8)
-
-    proc, port = start_server(args.policy_ms)
-    try:
-        bare, server_ms = bare_loop(port, image, args.steps, args.warmup)
-        bridge = bridge_loop(port, image, args.steps, args.warmup)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
-
-    bare_p, bridge_p = percentiles(bare * 1e3), percentiles(bridge * 1e3)
-    rows = [
-        ("bare openpi-client infer", bare_p),
-        ("bridge step (msg -> arm_command)", bridge_p),
-        ("bridge overhead (bridge - bare)", (bridge_p[0] - bare_p[0], bridge_p[1] - bare_p[1])),
-        ("server-side infer_ms", percentiles(server_ms)),
-    ]
     print(
         f"vla_bridge benchmark: {args.steps} steps per client after {args.warmup} warm-up, "
-        f"camera {height}x{width} rgb8, steps_per_query 1, pretend model time {args.policy_ms} ms, "
-        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+        f"camera {height}x{width} rgb8 (sent at 224x224, profile bridge_ee_delta), steps_per_query 1, "
+        f"settle on (the fake driver confirms each command in arm_state), {os.cpu_count()} CPUs"
     )
-    print(f"{'':36s}{'p50 [ms]':>10s}{'p99 [ms]':>10s}")
-    for name, (p50, p99) in rows:
-        print(f"{name:36s}{p50:10.3f}{p99:10.3f}")
-    print(f"ratio bridge/bare: p50 {bridge_p[0] / bare_p[0]:.2f}x, p99 {bridge_p[1] / bare_p[1]:.2f}x")
-    print("(bridge rate cap 1000 Hz = 1 ms floor per step; bridge steps include DDS delivery to the driver)")
+    for policy_ms in args.policy_ms:
+        rows = measure(policy_ms, image, args.steps, args.warmup)
+        bare, bridge = rows["bare openpi-client (resize + infer)"], rows["bridge step (msg -> arm_command)"]
+        print(f"\npretend model time {policy_ms:g} ms (load average {os.getloadavg()[0]:.1f})")
+        print(f"{'':36s}{'p50 [ms]':>10s}{'p99 [ms]':>10s}")
+        for name, (p50, p99) in rows.items():
+            print(f"{name:36s}{p50:10.3f}{p99:10.3f}")
+        print(f"ratio bridge/bare: p50 {bridge[0] / bare[0]:.2f}x, p99 {bridge[1] / bare[1]:.2f}x; "
+              f"overhead p50 {bridge[0] - bare[0]:+.2f} ms")  # fmt: skip
+    print("(bridge rate cap 1000 Hz = 1 ms floor per step; bridge steps include DDS delivery to the driver and back)")
 
 
 if __name__ == "__main__":

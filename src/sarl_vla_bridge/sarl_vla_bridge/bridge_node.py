@@ -11,9 +11,12 @@ a malformed goal or an active e-stop gets a filled result.
 
 Threads and callback groups (MultiThreadedExecutor):
 
-* ``sensors`` (mutually exclusive): image(s), arm_state, joint_states, scene, estop callbacks.
+* ``sensors`` (mutually exclusive): image(s), joint_states, scene, estop callbacks.
   They only store the latest message (conversion happens at query time in
   the goal thread), so they never block.
+* ``confirmations`` (mutually exclusive): arm_state alone. The goal waits on
+  it before every query (the driver's confirmation of the last command), so
+  it must not queue behind the camera frames the driver sends with it.
 * ``goals`` (mutually exclusive): the action server's goal / cancel / result
   requests. Separate from ``sensors`` so a burst of camera frames never
   delays a cancel or a preempting goal.
@@ -22,7 +25,7 @@ Threads and callback groups (MultiThreadedExecutor):
   blocks on the websocket with a deadline). It must therefore not share a
   mutually exclusive group with anything above, and the pool has threads for
   two overlapping goals (the preempted one finishing, the new one waiting)
-  plus both groups.
+  plus the three groups.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ from .profiles import ActionSpace, Camera, EeDeltaCommand, RobotSnapshot
 
 FEEDBACK_PERIOD = 0.1
 """[s] at most this often a feedback message (the control rate may be much higher)."""
-EXECUTOR_THREADS = 5
+EXECUTOR_THREADS = 6
 SHUTDOWN_LINGER = 0.5
 """[s] spin on after aborting goals at shutdown, so their clients can still fetch the results."""
 
@@ -175,6 +178,7 @@ class VlaBridgeNode(Node):
         """Set by every arm_state: a settling goal wakes on the driver's confirmation instead of polling."""
 
         sensors = MutuallyExclusiveCallbackGroup()
+        confirmations = MutuallyExclusiveCallbackGroup()
         goals = MutuallyExclusiveCallbackGroup()
         latest_only = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
         self._images = {camera: _Latest(CAMERA_TOPICS[camera]) for camera in self._profile.cameras}
@@ -185,7 +189,7 @@ class VlaBridgeNode(Node):
             self.create_subscription(Image, latest.topic, latest.set, latest_only, callback_group=sensors)
         if self._joints is not None:
             self.create_subscription(JointState, "joint_states", self._joints.set, 10, callback_group=sensors)
-        self.create_subscription(ArmState, "arm_state", self._arm_state_callback, 10, callback_group=sensors)
+        self.create_subscription(ArmState, "arm_state", self._arm_state_callback, 10, callback_group=confirmations)
         estop_qos = QoSProfile(
             depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL
         )
