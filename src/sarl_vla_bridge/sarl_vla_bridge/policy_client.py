@@ -9,9 +9,12 @@ A robot bridge must never hang on a dead or slow server, so this class
   counts, so servers without the route still connect) and builds the real
   client only when something answers, in a worker thread, within
   ``connect_timeout``;
-* runs every ``infer`` on one worker thread and waits at most
-  ``inference_timeout``; on timeout it aborts the connection through websockets' own
-  ``close_socket()`` so the worker and the library's threads return (nothing leaks);
+* runs every ``infer`` in the caller's thread, watched by one long-lived
+  :class:`_Deadline` thread that aborts the connection through websockets'
+  own ``close_socket()`` when ``inference_timeout`` passes, so the blocked
+  ``recv`` (or ``send``) returns at once and the library's threads end with
+  the connection (nothing leaks). No hand-off to a worker thread on the
+  critical path: a query costs what the bare client costs;
 * turns every failure into a :class:`PolicyError` with a ``kind`` and the
   reason (remote tracebacks kept), drops the connection, and reconnects on the
   next :meth:`PolicyClient.ensure_connected`.
@@ -21,7 +24,6 @@ No ROS here: the node and the benchmark share it.
 
 from __future__ import annotations
 
-import concurrent.futures
 import http.client
 import socket
 import threading
@@ -81,7 +83,7 @@ class PolicyClient:
         self._client: Any = None
         self._metadata: dict = {}
         self._pending_connect: threading.Thread | None = None
-        self._infer_pool = self._new_pool()
+        self._deadline = _Deadline()
 
     @property
     def endpoint(self) -> PolicyEndpoint:
@@ -123,41 +125,37 @@ class PolicyClient:
             client = self._client
             if client is None:
                 raise PolicyError("connection_lost", "not connected (call ensure_connected first)")
-            future = self._infer_pool.submit(client.infer, dict(observation))
+            self._deadline.arm(client, self._endpoint.inference_timeout)
             try:
-                response = future.result(timeout=self._endpoint.inference_timeout)
-            except concurrent.futures.TimeoutError:
-                self._drop_locked()
-                raise PolicyError(
-                    "timeout", f"no action chunk within inference_timeout={self._endpoint.inference_timeout} s"
-                ) from None
+                response = client.infer(dict(observation))
             except Exception as exc:
+                fired = self._deadline.disarm()
                 self._drop_locked()
+                if fired:
+                    raise PolicyError(
+                        "timeout", f"no action chunk within inference_timeout={self._endpoint.inference_timeout} s"
+                    ) from None
                 raise _as_policy_error(exc) from exc
+            if self._deadline.disarm():  # the answer and the abort crossed: the connection is gone
+                self._drop_locked()
         if not isinstance(response, Mapping) or "actions" not in response:
             keys = sorted(response) if isinstance(response, Mapping) else type(response).__name__
             raise PolicyError("bad_response", f"response has no 'actions' (got {keys})")
         return dict(response)
 
     def close(self) -> None:
-        """Close the connection (graceful, bounded) and the worker thread."""
+        """Close the connection (graceful, bounded) and the deadline thread."""
         with self._lock:
             client, self._client = self._client, None
             if client is not None:
                 _close(client)
-            self._infer_pool.shutdown(wait=False, cancel_futures=True)
+            self._deadline.stop()
 
     def _drop_locked(self) -> None:
-        """Forget a connection that failed; the worker blocked in it is released by the socket shutdown."""
+        """Forget a connection that failed, aborting it (its library threads end with it)."""
         if self._client is not None:
             _shutdown(self._client)
             self._client = None
-        self._infer_pool.shutdown(wait=False, cancel_futures=True)
-        self._infer_pool = self._new_pool()
-
-    @staticmethod
-    def _new_pool() -> concurrent.futures.ThreadPoolExecutor:
-        return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="openpi-infer")
 
     def _check_health(self, deadline: float) -> None:
         """``GET /healthz`` so the real client (which may retry forever) is only built when a server answers."""
@@ -213,6 +211,55 @@ class PolicyClient:
             exc = outcome["error"]
             raise PolicyError("unreachable", f"{endpoint.uri}: {type(exc).__name__}: {exc}") from exc
         return outcome["client"]
+
+
+class _Deadline:
+    """One daemon thread that aborts a connection whose ``infer`` overran its deadline.
+
+    ``arm`` before the call and ``disarm`` after it; the caller's thread does the
+    round trip itself. When the deadline passes first, the thread aborts the
+    connection (``_shutdown``), which makes the blocked ``recv``/``send`` raise,
+    and ``disarm`` reports that it fired. Daemon and event-driven: it never
+    delays interpreter exit and costs nothing while a call is on time.
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._armed: tuple[float, Any] | None = None
+        self._fired = False
+        self._stopped = False
+        self._thread = threading.Thread(target=self._watch, name="openpi-deadline", daemon=True)
+        self._thread.start()
+
+    def arm(self, client: Any, seconds: float) -> None:
+        with self._condition:
+            self._armed, self._fired = (time.monotonic() + seconds, client), False
+            self._condition.notify()
+
+    def disarm(self) -> bool:
+        """True if the deadline fired (the connection was aborted)."""
+        with self._condition:
+            self._armed = None
+            return self._fired
+
+    def stop(self) -> None:
+        with self._condition:
+            self._stopped, self._armed = True, None
+            self._condition.notify()
+
+    def _watch(self) -> None:
+        with self._condition:
+            while not self._stopped:
+                if self._armed is None:
+                    self._condition.wait()
+                    continue
+                deadline, client = self._armed
+                remaining = deadline - time.monotonic()
+                if remaining > 0:
+                    self._condition.wait(remaining)
+                    continue
+                self._armed, self._fired = None, True
+                _shutdown(client)
 
 
 def _as_policy_error(exc: BaseException) -> PolicyError:
