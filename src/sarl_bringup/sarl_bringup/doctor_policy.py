@@ -63,7 +63,7 @@ def check_policy_server(target: PolicyTarget, prompt: str = "pick up the object"
         started = time.monotonic()
         client.ensure_connected()
         connect_ms = (time.monotonic() - started) * 1000
-        mismatch = profile.check_metadata(client.metadata)
+        mismatch = profile.check_metadata(client.metadata, () if target.scene is None else ("observation/scene",))
         if mismatch is not None:
             raise ValueError(mismatch)
         started = time.monotonic()

@@ -137,6 +137,7 @@ class BridgeConfig:
             self.observation_timeout,
             self.settle_timeout,
             profile,
+            ("observation/scene",) if self.scene_topic else (),
         )
 
 

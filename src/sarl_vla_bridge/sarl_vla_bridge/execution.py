@@ -62,6 +62,8 @@ class LoopConfig:
     """[s] how long a finished goal waits for the arm to confirm its commands (0 = don't wait)."""
     profile: PolicyProfile = field(default_factory=lambda: get_profile(DEFAULT_PROFILE))
     """The checkpoint's observation/action contract: the answers are validated against it."""
+    extra_observation_keys: tuple[str, ...] = ()
+    """Keys sent besides the profile's (the simulator's ``observation/scene``)."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ def run_goal(goal: GoalSpec, config: LoopConfig, policy: PolicyLike, io: GoalIO)
         policy.ensure_connected()
     except PolicyError as exc:
         return finish(Outcome.POLICY_ERROR, f"policy server: {exc}")
-    mismatch = config.profile.check_metadata(getattr(policy, "metadata", None) or {})
+    mismatch = config.profile.check_metadata(getattr(policy, "metadata", None) or {}, config.extra_observation_keys)
     if mismatch is not None:
         return finish(Outcome.POLICY_ERROR, mismatch)
 

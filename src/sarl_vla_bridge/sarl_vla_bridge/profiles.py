@@ -216,8 +216,11 @@ class PolicyProfile:
             raise ValueError(f"profile {self.name!r} integrates joint velocities: it needs the current joints")
         return JointCommand(self._joints(snapshot) + row[: self.joint_count] * period, gripper)
 
-    def check_metadata(self, metadata: Mapping[str, Any]) -> str | None:
-        """Compare what the server announces on connect (when it announces it) with this profile."""
+    def check_metadata(self, metadata: Mapping[str, Any], extra_keys: tuple[str, ...] = ()) -> str | None:
+        """Compare what the server announces on connect (when it announces it) with this profile.
+
+        ``extra_keys``: what the bridge sends besides the profile's keys (the simulator's scene).
+        """
         problems = []
         announced = metadata.get("profile")
         if announced is not None and announced != self.name:
@@ -230,9 +233,9 @@ class PolicyProfile:
             problems.append(f"server announces action_horizon {horizon}")
         keys = metadata.get("observation_keys")
         if keys is not None:
-            missing = sorted(set(keys) - set(self.observation_keys))
+            missing = sorted(set(keys) - set(self.observation_keys) - set(extra_keys))
             if missing:
-                sent = list(self.observation_keys)
+                sent = [*self.observation_keys, *extra_keys]
                 problems.append(f"server wants keys {missing} the profile does not send (it sends {sent})")
         if not problems:
             return None

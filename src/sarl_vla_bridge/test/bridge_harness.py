@@ -24,6 +24,7 @@ from sarl_interfaces.msg import ArmCommand, ArmState
 from sarl_vla_bridge.bridge_node import VlaBridgeNode
 from sarl_vla_bridge.config import WX250S_JOINTS
 from sensor_msgs.msg import Image, JointState
+from std_msgs.msg import Float32MultiArray
 from support.ros_node import SpunNode, wait_future
 
 
@@ -54,7 +55,7 @@ def image_message(height: int, width: int, value: int, encoding: str = "rgb8") -
 
 
 class ConfirmingDriver:
-    """Camera(s), arm_state and joint_states at 20 Hz; each command is counted and confirmed in an arm_state."""
+    """Cameras, arm_state, joint_states, a scene at 20 Hz; each command is counted and confirmed in arm_state."""
 
     POSE = (0.25, 0.05, 0.12, 0.1, 0.0, 0.3)
     GRIPPER = 0.6
@@ -69,6 +70,7 @@ class ConfirmingDriver:
         self._wrist_pub = node.create_publisher(Image, f"{ns}camera/wrist/image_raw", latest)
         self._state_pub = node.create_publisher(ArmState, f"{ns}arm_state", 10)
         self._joint_pub = node.create_publisher(JointState, f"{ns}joint_states", 10)
+        self._scene_pub = node.create_publisher(Float32MultiArray, f"{ns}sim/scene", latest)
         self._lock = threading.Lock()
         self.applied = 0
         self.arm_commands: list[ArmCommand] = []
@@ -90,6 +92,7 @@ class ConfirmingDriver:
         self._image_pub.publish(self._image)
         self._wrist_pub.publish(self._wrist)
         self._joint_pub.publish(JointState(name=[*WX250S_JOINTS, "gripper"], position=[*self.JOINTS, 0.02]))
+        self._scene_pub.publish(Float32MultiArray(data=[0.0] * 11))
         with self._lock:
             self._state_pub.publish(self._state())
 

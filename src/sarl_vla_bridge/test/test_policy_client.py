@@ -26,7 +26,7 @@ def test_connects_and_returns_the_servers_chunk(scripted_server):
     client.close()
     assert response["actions"].shape == (10, 7)
     assert "infer_ms" in response["server_timing"]
-    assert client.metadata == {"action_horizon": 10}
+    assert client.metadata["action_horizon"] == 10 and client.metadata["action_dim"] == 7
     sent = policy.observations[0]
     assert sent["prompt"] == "pick up the banana"
     assert sent["observation/image"].shape == (224, 224, 3) and sent["observation/image"].dtype == np.uint8

@@ -91,3 +91,6 @@ def test_actions_and_metadata_are_checked_against_the_profile():
     assert libero.check_metadata({}) is None and libero.check_metadata({"reset_pose": [0, 1]}) is None
     problem = libero.check_metadata({"action_dim": 8, "observation_keys": ["observation/joint_position"]})
     assert "action_dim 8" in problem and "observation/joint_position" in problem
+    with_scene = {"observation_keys": ["observation/image", "observation/state", "observation/scene", "prompt"]}
+    assert "observation/scene" in get_profile("bridge_ee_delta").check_metadata(with_scene)
+    assert get_profile("bridge_ee_delta").check_metadata(with_scene, ("observation/scene",)) is None

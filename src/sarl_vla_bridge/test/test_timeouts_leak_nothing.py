@@ -34,7 +34,8 @@ def test_five_inference_timeouts_leave_no_threads_and_sigterm_exits(make_server,
     server, policy = make_server()
     driver = ConfirmingDriver("/leak")
     args = ["-m", "sarl_vla_bridge.bridge_node", "--ros-args", "-r", "__ns:=/leak", "-p", f"policy_port:={server.port}",
-            "-p", "inference_timeout:=0.3", "-p", "connect_timeout:=5.0", "-p", "control_rate_hz:=50.0"]  # fmt: skip
+            "-p", "inference_timeout:=0.3", "-p", "connect_timeout:=5.0", "-p", "control_rate_hz:=50.0",
+            "-p", "scene_topic:=sim/scene"]  # fmt: skip
     bridge = PeerProcess([sys.executable, *args], tmp_path / "vla_bridge.log")
 
     def timeouts(count: int) -> None:
