@@ -295,17 +295,14 @@ class VlaBridgeNode(Node):
         if self._profile.needs_joints:
             snapshot = self._snapshot(self._state.msg, self._joints.msg, {})
         command = self._profile.command(action, snapshot, 1.0 / self._loop.control_rate_hz)
-        stamp = self.get_clock().now().to_msg()
         if isinstance(command, EeDeltaCommand):
-            msg = ArmCommand(source=ArmCommand.SOURCE_VLA)
+            msg = ArmCommand(source=ArmCommand.SOURCE_VLA, gripper=command.gripper)
             msg.dx, msg.dy, msg.dz, msg.droll, msg.dpitch, msg.dyaw = (float(v) for v in command.delta)
         else:
             msg = JointState(name=[*self._config.joint_names, "gripper"])
             msg.position = [*(float(v) for v in command.positions), command.gripper]
-        msg.header.stamp = stamp
+        msg.header.stamp = self.get_clock().now().to_msg()
         msg.header.frame_id = self._config.frame_id
-        if isinstance(command, EeDeltaCommand):
-            msg.gripper = command.gripper
         self._command_pub.publish(msg)
 
     # --- action server -----------------------------------------------------------------------
