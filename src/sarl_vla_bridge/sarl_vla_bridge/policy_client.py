@@ -219,22 +219,31 @@ class _Deadline:
     ``arm`` before the call and ``disarm`` after it; the caller's thread does the
     round trip itself. When the deadline passes first, the thread aborts the
     connection (``_shutdown``), which makes the blocked ``recv``/``send`` raise,
-    and ``disarm`` reports that it fired. Daemon and event-driven: it never
-    delays interpreter exit and costs nothing while a call is on time.
+    and ``disarm`` reports that it fired. Daemon: it never delays interpreter exit.
+
+    Why it re-checks every ``IDLE_S`` instead of being notified on every ``arm``:
+    a thread woken right as the query is packed and sent competes for the GIL
+    and, on a loaded machine, can stall the caller for a scheduler slice; it is
+    only notified when the new deadline comes before its next planned look.
     """
+
+    IDLE_S = 0.25
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
         self._armed: tuple[float, Any] | None = None
         self._fired = False
         self._stopped = False
+        self._next_look = 0.0
         self._thread = threading.Thread(target=self._watch, name="openpi-deadline", daemon=True)
         self._thread.start()
 
     def arm(self, client: Any, seconds: float) -> None:
         with self._condition:
-            self._armed, self._fired = (time.monotonic() + seconds, client), False
-            self._condition.notify()
+            deadline = time.monotonic() + seconds
+            self._armed, self._fired = (deadline, client), False
+            if deadline < self._next_look:
+                self._condition.notify()
 
     def disarm(self) -> bool:
         """True if the deadline fired (the connection was aborted)."""
@@ -250,16 +259,13 @@ class _Deadline:
     def _watch(self) -> None:
         with self._condition:
             while not self._stopped:
-                if self._armed is None:
-                    self._condition.wait()
+                now = time.monotonic()
+                if self._armed is not None and self._armed[0] <= now:
+                    client, self._armed, self._fired = self._armed[1], None, True
+                    _shutdown(client)
                     continue
-                deadline, client = self._armed
-                remaining = deadline - time.monotonic()
-                if remaining > 0:
-                    self._condition.wait(remaining)
-                    continue
-                self._armed, self._fired = None, True
-                _shutdown(client)
+                self._next_look = min(now + self.IDLE_S, self._armed[0] if self._armed else float("inf"))
+                self._condition.wait(self._next_look - now)
 
 
 def _as_policy_error(exc: BaseException) -> PolicyError:
