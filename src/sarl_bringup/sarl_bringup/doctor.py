@@ -207,8 +207,10 @@ def _policy_check(args: argparse.Namespace, bridge: Any, environ: Mapping[str, s
         api_key=api_key,
         connect_timeout=bridge.connect_timeout,
         inference_timeout=bridge.inference_timeout,
-        chunk_duration=bridge.steps_per_query / bridge.control_rate_hz,
+        chunk_duration=bridge.loop().steps_per_query / bridge.loop().control_rate_hz,
         scene=_dummy_scene() if bridge.scene_topic else None,
+        profile=bridge.policy_profile,
+        image_size=bridge.image_size,
     )
     return check_policy_server(target)
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from sarl_vla_bridge.action_chunk import validate_actions
-from sarl_vla_bridge.observation import build_observation, state_vector
+from sarl_vla_bridge.observation import probe_observation
 from sarl_vla_bridge.policy_client import PolicyClient, PolicyEndpoint, PolicyError
+from sarl_vla_bridge.profiles import DEFAULT_PROFILE, get_profile
 
 from .doctor_checks import CheckResult, Status
 
-HOME_STATE = state_vector(0.25, 0.05, 0.12, 0.0, 0.0, 0.0, 1.0)
 SERVER_HINT = (
     "start it on the GPU host (openpi: uv run scripts/serve_policy.py ... --port 8000, or "
     "'docker compose --profile policy up' there), check policy_host/policy_port in the parameter file, "
@@ -44,6 +44,10 @@ class PolicyTarget:
     warmup_timeout: float = 60.0
     scene: np.ndarray | None = None
     """The simulator's privileged scene, for the stand-in VLA (None on the real robot)."""
+    profile: str = DEFAULT_PROFILE
+    """vla_bridge.policy_profile: the observation sent and the actions expected (sarl_vla_bridge.profiles)."""
+    image_size: int = 0
+    """vla_bridge.image_size (0 = the profile's)."""
 
 
 def check_policy_server(target: PolicyTarget, prompt: str = "pick up the object") -> CheckResult:
@@ -52,30 +56,36 @@ def check_policy_server(target: PolicyTarget, prompt: str = "pick up the object"
     health = _healthz(endpoint)
     if health is None:
         return CheckResult("policy", Status.FAIL, f"no answer from {endpoint.uri} (GET /healthz)", SERVER_HINT)
-    observation = build_observation(np.zeros((256, 256, 3), dtype=np.uint8), HOME_STATE, prompt, target.scene)
+    profile = get_profile(target.profile)
+    observation = probe_observation(profile, prompt, target.scene, target.image_size)
     client = PolicyClient(endpoint)
     try:
         started = time.monotonic()
         client.ensure_connected()
         connect_ms = (time.monotonic() - started) * 1000
+        mismatch = profile.check_metadata(client.metadata, () if target.scene is None else ("observation/scene",))
+        if mismatch is not None:
+            raise ValueError(mismatch)
         started = time.monotonic()
         client.infer(observation)
         warmup_s = time.monotonic() - started
         started = time.monotonic()
         response = client.infer(observation)
         latency = time.monotonic() - started
-        actions = validate_actions(response)
+        actions = validate_actions(response, profile)
     except PolicyError as error:
-        return CheckResult("policy", Status.FAIL, f"{endpoint.uri}: {_first_line(str(error))}", _fix_for(error))
+        return CheckResult("policy", Status.FAIL, f"{endpoint.uri}: {_first_line(str(error))}",
+                           _fix_for(error, profile.observation_keys))  # fmt: skip
     except ValueError as error:
         return CheckResult(
             "policy", Status.FAIL, f"{endpoint.uri} answered, but {error}",
-            "serve a checkpoint whose output is (horizon, 7) end-effector deltas + gripper for the WidowX",
+            f"serve a checkpoint whose output transform returns what profile {profile.name!r} expects "
+            "(docs/vla_checkpoints.md), or set vla_bridge.policy_profile to the checkpoint's",
         )  # fmt: skip
     finally:
         client.close()
-    detail = (f"{endpoint.uri} /healthz {health}; connect {connect_ms:.0f} ms; warm-up {warmup_s:.2f} s; "
-              f"inference {latency * 1000:.0f} ms; actions {actions.shape}")  # fmt: skip
+    detail = (f"{endpoint.uri} /healthz {health}; profile {profile.name}; connect {connect_ms:.0f} ms; "
+              f"warm-up {warmup_s:.2f} s; inference {latency * 1000:.0f} ms; actions {actions.shape}")  # fmt: skip
     if latency > target.inference_timeout:
         return CheckResult(
             "policy", Status.FAIL, f"{detail} > inference_timeout {target.inference_timeout} s",
@@ -104,14 +114,14 @@ def _healthz(endpoint: PolicyEndpoint) -> int | None:
         connection.close()
 
 
-def _fix_for(error: PolicyError) -> str:
+def _fix_for(error: PolicyError, keys: tuple[str, ...]) -> str:
     if error.kind in ("unreachable", "connect_timeout"):
         return SERVER_HINT
     if error.kind == "timeout":
         return "the server is overloaded or still loading the checkpoint: watch its log, then run doctor again"
     if error.kind == "remote_error":
         return ("the server raised while inferring (traceback in its log): the observation keys/shapes do not "
-                "match its config; serve a config trained with observation/image, observation/state, prompt")
+                f"match its config; the bridge's profile sends {', '.join(keys)} (docs/vla_checkpoints.md)")
     return "see the policy server's log; the connection dropped or the answer was malformed"
 
 

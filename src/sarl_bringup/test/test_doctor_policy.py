@@ -60,9 +60,20 @@ def test_a_healthy_server_passes_and_gets_the_bridges_observation(serve):
     assert "/healthz 200" in result.detail and "actions (10, 7)" in result.detail
     assert len(seen) == 2, "one warm-up and one timed inference"
     obs = seen[-1]
-    assert obs["observation/image"].shape == (256, 256, 3) and obs["observation/image"].dtype == np.uint8
+    assert obs["observation/image"].shape == (224, 224, 3) and obs["observation/image"].dtype == np.uint8
     assert obs["observation/state"].shape == (7,) and obs["prompt"] == "pick up the banana"
     assert "observation/scene" not in obs
+
+
+def test_the_configured_policy_profile_is_probed_and_its_action_shape_required(serve):
+    seen: list[dict] = []
+    port = serve(lambda obs: seen.append(obs) or {"actions": np.zeros((15, 8), dtype=np.float32)})
+    libero = PolicyTarget("127.0.0.1", port, None, connect_timeout=2.0, inference_timeout=2.0, chunk_duration=1.0,
+                          warmup_timeout=5.0, profile="libero")  # fmt: skip
+    result = check_policy_server(libero)
+    assert sorted(seen[-1]) == ["observation/image", "observation/state", "observation/wrist_image", "prompt"]
+    assert result.status is Status.FAIL and "profile 'libero' expects actions of shape (H >= 1, 7)" in result.detail
+    assert "(15, 8)" in result.detail and "policy_profile" in result.fix
 
 
 def test_the_simulator_profile_sends_a_scene_for_the_stand_in_vla(serve):

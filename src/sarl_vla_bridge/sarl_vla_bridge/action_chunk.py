@@ -14,22 +14,27 @@ from typing import Any
 
 import numpy as np
 
-ACTION_DIM = 7
-"""[dx, dy, dz, droll, dpitch, dyaw, gripper], the fields of ``ArmCommand``."""
+from .profiles import DEFAULT_PROFILE, PolicyProfile, get_profile
 
 
-def validate_actions(response: Mapping[str, Any]) -> np.ndarray:
-    """The ``actions`` array of a policy response as float64 (H, 7), or ValueError saying what is wrong."""
+def validate_actions(response: Mapping[str, Any], profile: PolicyProfile | None = None) -> np.ndarray:
+    """The ``actions`` array of a policy response as float64 (H, D) of ``profile``, or ValueError saying what is wrong.
+
+    The message names the profile, the expected and the received shape, so a checkpoint served with
+    the wrong output transform is recognised at its first answer.
+    """
+    profile = profile or get_profile(DEFAULT_PROFILE)
     if "actions" not in response:
         raise ValueError(f"policy response has no 'actions' (keys: {sorted(response)})")
     try:
         actions = np.asarray(response["actions"], dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"policy 'actions' is not numeric: {exc}") from None
-    if actions.ndim == 1 and actions.shape[0] == ACTION_DIM:
+    if actions.ndim == 1 and actions.shape[0] == profile.action_dim:
         actions = actions[None, :]
-    if actions.ndim != 2 or actions.shape[1] != ACTION_DIM or actions.shape[0] == 0:
-        raise ValueError(f"policy 'actions' must have shape (H >= 1, {ACTION_DIM}), got {actions.shape}")
+    problem = profile.check_actions(actions)
+    if problem is not None:
+        raise ValueError(problem)
     if not np.all(np.isfinite(actions)):
         bad = int(np.argmax(~np.isfinite(actions).all(axis=1)))
         raise ValueError(f"policy 'actions' holds NaN or inf (first in row {bad})")
@@ -39,10 +44,10 @@ def validate_actions(response: Mapping[str, Any]) -> np.ndarray:
 class ActionChunk:
     """The rows of one chunk still to execute: at most ``steps_per_query``, fewer if H is shorter."""
 
-    def __init__(self, response: Mapping[str, Any], steps_per_query: int) -> None:
+    def __init__(self, response: Mapping[str, Any], steps_per_query: int, profile: PolicyProfile | None = None) -> None:
         if isinstance(steps_per_query, bool) or not isinstance(steps_per_query, int) or steps_per_query < 1:
             raise ValueError(f"steps_per_query must be an integer >= 1, got {steps_per_query!r}")
-        actions = validate_actions(response)
+        actions = validate_actions(response, profile)
         self._rows = actions[: min(steps_per_query, actions.shape[0])]
         self._horizon = actions.shape[0]
         self._next = 0
@@ -61,7 +66,7 @@ class ActionChunk:
         return self.remaining == 0
 
     def pop(self) -> np.ndarray:
-        """Next action row (7,); IndexError when the chunk is used up."""
+        """Next action row (D,); IndexError when the chunk is used up."""
         if self.exhausted:
             raise IndexError("action chunk is exhausted; query the policy again")
         row = self._rows[self._next]

@@ -1,18 +1,24 @@
 """How much time the bridge adds per control step on top of the policy round trip. Prints numbers.
 
-    python -m sarl_vla_bridge.benchmark [--steps 300] [--policy-ms 0] [--image 256x256]
+    python -m sarl_vla_bridge.benchmark [--steps 300] [--policy-ms 0 50] [--image 256x256]
 
-One run, one policy server process (the simulator's openpi-protocol server
-around a fixed chunk, optionally sleeping ``--policy-ms`` to stand in for
-model time), two clients in turn:
+Per pretend model time in ``--policy-ms``: one policy server process (the
+simulator's openpi-protocol server around a fixed chunk, sleeping that long
+to stand in for model time), two clients measured in alternating blocks
+(``--rounds``; so both see the same background load on a shared machine):
 
-* **bare**: a plain openpi-client loop — ``WebsocketClientPolicy.infer`` on
-  a ready-made observation dict, timed per call;
+* **bare**: a plain openpi-client loop as openpi's example clients run it
+  (``examples/{droid,libero}/main.py``): ``resize_with_pad`` the latest
+  camera frame to 224, then ``WebsocketClientPolicy.infer``, timed per query;
 * **bridge**: the real ``vla_bridge`` node (its own process, as deployed) with
-  ``steps_per_query=1`` and its rate cap at the maximum, fed by a fake driver
-  publishing ``camera/image_raw`` and ``arm_state``; per step = time between
-  consecutive ``arm_command`` arrivals at the driver (ROS message → openpi
-  observation → websocket → action → arm_command, DDS delivery included).
+  ``steps_per_query=1``, its rate cap at the maximum and its default settle
+  on, fed by a fake driver that behaves like ``widowx_driver`` towards the
+  bridge: camera + ``arm_state`` at 30 Hz, and on every ``arm_command`` a
+  ``commands_applied`` increment published at once in ``arm_state`` (with a
+  camera frame), which is the confirmation the bridge waits for before its
+  next query. Per step = time between consecutive ``arm_command`` arrivals
+  at the driver (confirmation → ROS messages → openpi observation →
+  websocket → action → arm_command, DDS delivery both ways included).
 
 Overhead = bridge - bare at each percentile; ratio = bridge p50 / bare p50.
 Not asserted anywhere: speed targets live here, not in unit tests.
@@ -69,137 +75,193 @@ def start_server(policy_ms: float) -> tuple[subprocess.Popen, int]:
     return proc, int(match.group(1))
 
 
-def bare_loop(port: int, image: np.ndarray, steps: int, warmup: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-call seconds of ``WebsocketClientPolicy.infer`` and the server's own infer_ms."""
-    from openpi_client.websocket_client_policy import WebsocketClientPolicy
+class BareClient:
+    """openpi's example client loop: ``resize_with_pad`` the latest frame to 224, then ``infer``; one connection."""
 
-    from .observation import build_observation
+    def __init__(self, port: int, image: np.ndarray) -> None:
+        from openpi_client.websocket_client_policy import WebsocketClientPolicy
 
-    client = WebsocketClientPolicy("127.0.0.1", port)
-    obs = build_observation(image, np.zeros(7, np.float32), "pick up the banana")
-    times, server_ms = [], []
-    for i in range(warmup + steps):
-        start = time.perf_counter()
-        response = client.infer(obs)
-        if i >= warmup:
+        from .observation import build_observation
+        from .profiles import Camera, RobotSnapshot, get_profile
+
+        self._client = WebsocketClientPolicy("127.0.0.1", port)
+        self._image = image
+        snapshot = RobotSnapshot({Camera.THIRD_PERSON: image}, np.array([0.25, 0.05, 0.12, 0.0, 0.0, 0.0]), 1.0)
+        self._obs = build_observation(get_profile("bridge_ee_delta"), snapshot, "pick up the banana")
+
+    def run(self, steps: int) -> tuple[list[float], list[float]]:
+        """Per-query seconds and the server's own infer_ms."""
+        from openpi_client import image_tools
+
+        times, server_ms = [], []
+        for _ in range(steps):
+            start = time.perf_counter()
+            self._obs["observation/image"] = image_tools.resize_with_pad(self._image, 224, 224)
+            response = self._client.infer(self._obs)
             times.append(time.perf_counter() - start)
             server_ms.append(response["server_timing"]["infer_ms"])
-    client._ws.close()  # openpi-client has no close(); end the session politely
-    return np.array(times), np.array(server_ms)
+        return times, server_ms
+
+    def close(self) -> None:
+        self._client._ws.close()  # openpi-client has no close(); end the session politely
 
 
-def bridge_loop(port: int, image: np.ndarray, steps: int, warmup: int) -> np.ndarray:
-    """Seconds between consecutive arm_command arrivals while the bridge (its own process) runs one query per step."""
-    import rclpy
-    from rclpy.action import ActionClient
-    from rclpy.context import Context
-    from rclpy.executors import MultiThreadedExecutor
-    from rclpy.node import Node
-    from rclpy.qos import QoSProfile, ReliabilityPolicy
-    from sarl_interfaces.action import ExecutePrompt
-    from sarl_interfaces.msg import ArmCommand, ArmState
-    from sensor_msgs.msg import Image
+class BridgeRig:
+    """The bridge as its own process, and a fake driver that confirms each command like ``widowx_driver``."""
 
-    parameters = {"policy_port": port, "control_rate_hz": 1000.0, "steps_per_query": 1, "inference_timeout": 5.0}
-    ros_args = [arg for name, value in parameters.items() for arg in ("-p", f"{name}:={value}")]
-    bridge = subprocess.Popen(
-        [sys.executable, "-m", "sarl_vla_bridge.bridge_node", "--ros-args", "--log-level", "warn", *ros_args]
-    )
-    context = Context()
-    rclpy.init(context=context)
-    driver = Node("benchmark_driver", context=context)
-    arrivals: list[float] = []
-    driver.create_subscription(ArmCommand, "arm_command", lambda _: arrivals.append(time.perf_counter()), 10)
-    latest = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
-    image_pub = driver.create_publisher(Image, "camera/image_raw", latest)
-    state_pub = driver.create_publisher(ArmState, "arm_state", 10)
-    height, width = image.shape[:2]
-    image_msg = Image(height=height, width=width, encoding="rgb8", step=width * 3, data=image.tobytes())
+    def __init__(self, port: int, image: np.ndarray) -> None:
+        import rclpy
+        from rclpy.action import ActionClient
+        from rclpy.context import Context
+        from rclpy.executors import MultiThreadedExecutor
+        from rclpy.node import Node
+        from rclpy.qos import QoSProfile, ReliabilityPolicy
+        from sarl_interfaces.action import ExecutePrompt
+        from sarl_interfaces.msg import ArmCommand, ArmState
+        from sensor_msgs.msg import Image
 
-    def publish_sensors() -> None:
-        image_pub.publish(image_msg)
-        state_pub.publish(ArmState(x=0.25, y=0.05, z=0.12, gripper=1.0))
+        parameters = {"policy_port": port, "control_rate_hz": 1000.0, "steps_per_query": 1, "inference_timeout": 5.0}
+        ros_args = [arg for name, value in parameters.items() for arg in ("-p", f"{name}:={value}")]
+        self._bridge = subprocess.Popen(
+            [sys.executable, "-m", "sarl_vla_bridge.bridge_node", "--ros-args", "--log-level", "warn", *ros_args]
+        )
+        self._rclpy, self._goal_type = rclpy, ExecutePrompt
+        self._context = Context()
+        rclpy.init(context=self._context)
+        self._driver = driver = Node("benchmark_driver", context=self._context)
+        self.arrivals: list[float] = []
+        latest = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
+        image_pub = driver.create_publisher(Image, "camera/image_raw", latest)
+        state_pub = driver.create_publisher(ArmState, "arm_state", 10)
+        height, width = image.shape[:2]
+        image_msg = Image(height=height, width=width, encoding="rgb8", step=width * 3, data=image.tobytes())
+        lock = threading.Lock()
+        applied = [0]
 
-    driver.create_timer(1.0 / 30.0, publish_sensors)
-    client = ActionClient(driver, ExecutePrompt, "execute_prompt")
-    executor = MultiThreadedExecutor(num_threads=2, context=context)
-    executor.add_node(driver)
-    thread = threading.Thread(target=executor.spin, daemon=True)
-    thread.start()
-    try:
-        if not client.wait_for_server(timeout_sec=30.0):
+        def publish_sensors() -> None:
+            """As widowx_driver's _publish_locked: arm_state with the running counters, and a camera frame."""
+            with lock:
+                state_pub.publish(ArmState(x=0.25, y=0.05, z=0.12, gripper=1.0, commands_applied=applied[0]))
+                image_pub.publish(image_msg)
+
+        def on_command(_: ArmCommand) -> None:
+            """As widowx_driver's arm_command_callback: apply, count, publish the state (the confirmation)."""
+            self.arrivals.append(time.perf_counter())
+            with lock:
+                applied[0] += 1
+            publish_sensors()
+
+        driver.create_subscription(ArmCommand, "arm_command", on_command, 10)
+        driver.create_timer(1.0 / 30.0, publish_sensors)
+        self._client = ActionClient(driver, ExecutePrompt, "execute_prompt")
+        self._executor = MultiThreadedExecutor(num_threads=2, context=self._context)
+        self._executor.add_node(driver)
+        threading.Thread(target=self._executor.spin, daemon=True).start()
+        if not self._client.wait_for_server(timeout_sec=30.0):
+            self.close()
             raise RuntimeError("vla_bridge action server not discovered")
-        goal = ExecutePrompt.Goal(prompt="pick up the banana", max_steps=warmup + steps + 1)
+
+    def run(self, steps: int) -> list[float]:
+        """One goal of ``steps + 1`` steps; the seconds between its consecutive arm_command arrivals."""
+        self.arrivals.clear()
         done = threading.Event()
         results: list = []
 
         def on_goal(future) -> None:
             future.result().get_result_async().add_done_callback(lambda f: (results.append(f.result()), done.set()))
 
-        client.send_goal_async(goal).add_done_callback(on_goal)
+        self._client.send_goal_async(self._goal_type.Goal(prompt="pick up the banana", max_steps=steps + 1)) \
+            .add_done_callback(on_goal)  # fmt: skip
         if not done.wait(120.0):
             raise RuntimeError("benchmark goal did not finish within 120 s")
         result = results[0].result
-        if result.outcome != ExecutePrompt.Result.OUTCOME_COMPLETED:
+        if result.outcome != self._goal_type.Result.OUTCOME_COMPLETED:
             raise RuntimeError(f"benchmark goal failed: {result.message}")
         deadline = time.monotonic() + 5.0
-        while len(arrivals) < warmup + steps + 1 and time.monotonic() < deadline:
+        while len(self.arrivals) < steps + 1 and time.monotonic() < deadline:
             time.sleep(0.01)
-    finally:
-        executor.shutdown(timeout_sec=2.0)
-        driver.destroy_node()
-        rclpy.shutdown(context=context)
-        bridge.send_signal(signal.SIGTERM)
-        bridge.wait(timeout=10)
-    return np.diff(np.array(arrivals))[warmup:]
+        return np.diff(np.array(self.arrivals)).tolist()
+
+    def close(self) -> None:
+        self._executor.shutdown(timeout_sec=2.0)
+        self._driver.destroy_node()
+        self._rclpy.shutdown(context=self._context)
+        self._bridge.send_signal(signal.SIGTERM)
+        self._bridge.wait(timeout=10)
 
 
 def percentiles(values: np.ndarray) -> tuple[float, float]:
     return float(np.percentile(values, 50)), float(np.percentile(values, 99))
 
 
+def measure(policy_ms: float, image: np.ndarray, steps: int, warmup: int, rounds: int) -> dict:
+    """Bare loop and bridge in alternating blocks against one server process with ``policy_ms`` of model time.
+
+    Alternating blocks (not one long run each) so both see the same background load on a shared machine.
+    """
+    proc, port = start_server(policy_ms)
+    bare_client = rig = None
+    try:
+        bare_client, rig = BareClient(port, image), BridgeRig(port, image)
+        bare_client.run(warmup)
+        rig.run(warmup)
+        bare, server_ms, bridge = [], [], []
+        block = max(1, steps // rounds)
+        for _ in range(rounds):
+            times, infer_ms = bare_client.run(block)
+            bare += times
+            server_ms += infer_ms
+            bridge += rig.run(block)
+    finally:
+        if bare_client is not None:
+            bare_client.close()
+        if rig is not None:
+            rig.close()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    bare_p, bridge_p = percentiles(np.array(bare) * 1e3), percentiles(np.array(bridge) * 1e3)
+    return {
+        "bare openpi-client (resize + infer)": bare_p,
+        "bridge step (msg -> arm_command)": bridge_p,
+        "bridge overhead (bridge - bare)": (bridge_p[0] - bare_p[0], bridge_p[1] - bare_p[1]),
+        "server-side infer_ms": percentiles(np.array(server_ms)),
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=300, help="measured control steps per client")
     parser.add_argument("--warmup", type=int, default=20, help="steps dropped before measuring")
-    parser.add_argument("--policy-ms", type=float, default=0.0, help="pretend model time per query in the server")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating bare / bridge blocks the steps are split in")
+    parser.add_argument("--policy-ms", type=float, nargs="+", default=[0.0, 50.0],
+                        help="pretend model times per query in the server, one measurement each")  # fmt: skip
     parser.add_argument("--image", default="256x256", help="camera frame HxW published by the fake driver")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
-        serve(args.port, args.policy_ms)
+        serve(args.port, args.policy_ms[0])
         return
     os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
     os.environ.setdefault("ROS_DOMAIN_ID", str(100 + os.getpid() % 100))
     height, width = (int(v) for v in args.image.lower().split("x"))
     image = np.random.default_rng(0).integers(0, 256, (height, width, 3), dtype=np.uint8)
-
-    proc, port = start_server(args.policy_ms)
-    try:
-        bare, server_ms = bare_loop(port, image, args.steps, args.warmup)
-        bridge = bridge_loop(port, image, args.steps, args.warmup)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
-
-    bare_p, bridge_p = percentiles(bare * 1e3), percentiles(bridge * 1e3)
-    rows = [
-        ("bare openpi-client infer", bare_p),
-        ("bridge step (msg -> arm_command)", bridge_p),
-        ("bridge overhead (bridge - bare)", (bridge_p[0] - bare_p[0], bridge_p[1] - bare_p[1])),
-        ("server-side infer_ms", percentiles(server_ms)),
-    ]
     print(
-        f"vla_bridge benchmark: {args.steps} steps per client after {args.warmup} warm-up, "
-        f"camera {height}x{width} rgb8, steps_per_query 1, pretend model time {args.policy_ms} ms, "
-        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+        f"vla_bridge benchmark: {args.steps} steps per client in {args.rounds} alternating blocks after "
+        f"{args.warmup} warm-up, "
+        f"camera {height}x{width} rgb8 (sent at 224x224, profile bridge_ee_delta), steps_per_query 1, "
+        f"settle on (the fake driver confirms each command in arm_state), {os.cpu_count()} CPUs"
     )
-    print(f"{'':36s}{'p50 [ms]':>10s}{'p99 [ms]':>10s}")
-    for name, (p50, p99) in rows:
-        print(f"{name:36s}{p50:10.3f}{p99:10.3f}")
-    print(f"ratio bridge/bare: p50 {bridge_p[0] / bare_p[0]:.2f}x, p99 {bridge_p[1] / bare_p[1]:.2f}x")
-    print("(bridge rate cap 1000 Hz = 1 ms floor per step; bridge steps include DDS delivery to the driver)")
+    for policy_ms in args.policy_ms:
+        rows = measure(policy_ms, image, args.steps, args.warmup, args.rounds)
+        bare, bridge = rows["bare openpi-client (resize + infer)"], rows["bridge step (msg -> arm_command)"]
+        print(f"\npretend model time {policy_ms:g} ms (load average {os.getloadavg()[0]:.1f})")
+        print(f"{'':36s}{'p50 [ms]':>10s}{'p99 [ms]':>10s}")
+        for name, (p50, p99) in rows.items():
+            print(f"{name:36s}{p50:10.3f}{p99:10.3f}")
+        print(f"ratio bridge/bare: p50 {bridge[0] / bare[0]:.2f}x, p99 {bridge[1] / bare[1]:.2f}x; "
+              f"overhead p50 {bridge[0] - bare[0]:+.2f} ms")  # fmt: skip
+    print("(bridge rate cap 1000 Hz = 1 ms floor per step; bridge steps include DDS delivery to the driver and back)")
 
 
 if __name__ == "__main__":

@@ -21,9 +21,12 @@ stamped after the engage reports ``estop_active`` false.
 
 Threads and callback groups (MultiThreadedExecutor):
 
-* ``sensors`` (mutually exclusive): image, arm_state, scene, estop callbacks.
+* ``sensors`` (mutually exclusive): image(s), joint_states, scene, estop callbacks.
   They only store the latest message (conversion happens at query time in
   the goal thread), so they never block.
+* ``confirmations`` (mutually exclusive): arm_state alone. The goal waits on
+  it before every query (the driver's confirmation of the last command), so
+  it must not queue behind the camera frames the driver sends with it.
 * ``goals`` (mutually exclusive): the action server's goal / cancel / result
   requests. Separate from ``sensors`` so a burst of camera frames never
   delays a cancel or a preempting goal.
@@ -32,7 +35,7 @@ Threads and callback groups (MultiThreadedExecutor):
   blocks on the websocket with a deadline). It must therefore not share a
   mutually exclusive group with anything above, and the pool has threads for
   two overlapping goals (the preempted one finishing, the new one waiting)
-  plus both groups.
+  plus the three groups.
 """
 
 from __future__ import annotations
@@ -57,23 +60,27 @@ from sarl_auth import SecretError, load_or_create_secret
 from sarl_auth.prompt_goal import GoalAuthority
 from sarl_interfaces.action import ExecutePrompt
 from sarl_interfaces.msg import ArmCommand, ArmState
-from sensor_msgs.msg import Image
+from sensor_msgs.msg import Image, JointState
 from std_msgs.msg import Bool, Float32MultiArray
 
 from . import observation as obs
 from .config import BridgeConfig, field_docs
 from .execution import ExecutionResult, GoalSpec, ObservationUnavailable, Outcome, run_goal
 from .policy_client import PolicyClient
+from .profiles import ActionSpace, Camera, EeDeltaCommand, RobotSnapshot
 
 FEEDBACK_PERIOD = 0.1
 """[s] at most this often a feedback message (the control rate may be much higher)."""
-EXECUTOR_THREADS = 5
+EXECUTOR_THREADS = 6
 SHUTDOWN_LINGER = 0.5
 """[s] spin on after aborting goals at shutdown, so their clients can still fetch the results."""
 
 
-SETTLE_POLL_S = 0.005
-"""[s] how often a finishing goal looks at the latest arm_state."""
+SETTLE_POLL_S = 0.05
+"""[s] longest a settling goal sleeps between looks at arm_state (each new arm_state wakes it at once)."""
+CAMERA_TOPICS = {Camera.THIRD_PERSON: "camera/image_raw", Camera.WRIST: "camera/wrist/image_raw"}
+JOINT_COMMAND_TOPIC = "joint_command"
+"""sensor_msgs/JointState: absolute joint targets [rad] + a 'gripper' entry (opening 0..1), joint-space profiles."""
 REFUSAL_LOG_PERIOD = 2.0
 """[s] at most one warning per this period about refused goals (a flood must not flood the log)."""
 
@@ -153,11 +160,14 @@ class _GoalSession:
             return False
         target = self._processed_before + self._published
         deadline = time.monotonic() + timeout
-        while (self._node.commands_processed() or 0) < target:
-            if time.monotonic() >= deadline or self.stop_reason() is not None:
+        while True:
+            self._node.state_arrived.clear()
+            if (self._node.commands_processed() or 0) >= target:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self.stop_reason() is not None:
                 return False
-            self.wait(SETTLE_POLL_S)
-        return True
+            self._node.state_arrived.wait(min(SETTLE_POLL_S, remaining))
 
     def feedback(self, steps_done: int, elapsed: float) -> None:
         now = time.monotonic()
@@ -183,16 +193,25 @@ class VlaBridgeNode(Node):
         self._last_refusal_log = -REFUSAL_LOG_PERIOD
         self._config = self._read_config()
         self._goal_authority = GoalAuthority(load_or_create_secret(self._config.secret_file or None))
+        self._profile = self._config.profile()
+        self._loop = self._config.loop()
         self._policy = PolicyClient(self._config.endpoint())
+        self.state_arrived = threading.Event()
+        """Set by every arm_state: a settling goal wakes on the driver's confirmation instead of polling."""
 
         sensors = MutuallyExclusiveCallbackGroup()
+        confirmations = MutuallyExclusiveCallbackGroup()
         goals = MutuallyExclusiveCallbackGroup()
         latest_only = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
-        self._image = _Latest("camera/image_raw")
+        self._images = {camera: _Latest(CAMERA_TOPICS[camera]) for camera in self._profile.cameras}
         self._state = _Latest("arm_state")
+        self._joints = _Latest("joint_states") if self._profile.needs_joints else None
         self._scene = _Latest(self._config.scene_topic) if self._config.scene_topic else None
-        self.create_subscription(Image, "camera/image_raw", self._image.set, latest_only, callback_group=sensors)
-        self.create_subscription(ArmState, "arm_state", self._arm_state_callback, 10, callback_group=sensors)
+        for latest in self._images.values():
+            self.create_subscription(Image, latest.topic, latest.set, latest_only, callback_group=sensors)
+        if self._joints is not None:
+            self.create_subscription(JointState, "joint_states", self._joints.set, 10, callback_group=sensors)
+        self.create_subscription(ArmState, "arm_state", self._arm_state_callback, 10, callback_group=confirmations)
         estop_qos = QoSProfile(
             depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL
         )
@@ -201,7 +220,10 @@ class VlaBridgeNode(Node):
             self.create_subscription(
                 Float32MultiArray, self._config.scene_topic, self._scene.set, latest_only, callback_group=sensors
             )
-        self._command_pub = self.create_publisher(ArmCommand, "arm_command", 10)
+        if self._profile.action_space is ActionSpace.EE_DELTA:
+            self._command_pub = self.create_publisher(ArmCommand, "arm_command", 10)
+        else:
+            self._command_pub = self.create_publisher(JointState, JOINT_COMMAND_TOPIC, 10)
         self._action_server = ActionServer(
             self,
             ExecutePrompt,
@@ -215,8 +237,8 @@ class VlaBridgeNode(Node):
         endpoint = self._policy.endpoint
         key_source = f"from ${self._config.api_key_env}" if endpoint.api_key else "none"
         self.get_logger().info(
-            f"ready: policy {endpoint.uri} (API key: {key_source}),"
-            f" {self._config.control_rate_hz} Hz, {self._config.steps_per_query} steps/query,"
+            f"ready: policy {endpoint.uri} (API key: {key_source}), profile {self._profile.name!r},"
+            f" {self._loop.control_rate_hz} Hz, {self._loop.steps_per_query} steps/query,"
             f" scene topic {self._config.scene_topic or '(none)'}"
         )
 
@@ -227,13 +249,16 @@ class VlaBridgeNode(Node):
         values = {}
         for name in BridgeConfig.__dataclass_fields__:
             descriptor = ParameterDescriptor(read_only=True, description=docs.get(name, ""))
-            values[name] = self.declare_parameter(name, getattr(defaults, name), descriptor).value
+            default = getattr(defaults, name)
+            default = list(default) if isinstance(default, tuple) else default
+            values[name] = self.declare_parameter(name, default, descriptor).value
         return BridgeConfig.from_mapping(values)
 
     # --- sensor callbacks (store only) -------------------------------------------------------
 
     def _arm_state_callback(self, msg: ArmState) -> None:
         self._state.set(msg)
+        self.state_arrived.set()
         if msg.estop_active:
             self._wake_current()
         elif self._estop_since is not None and _stamp_ns(msg) > self._estop_since:
@@ -255,22 +280,33 @@ class VlaBridgeNode(Node):
     def observation(self, prompt: str) -> dict:
         """openpi observation from the latest messages, or ObservationUnavailable (missing / stale / malformed)."""
         max_age = self._config.observation_timeout
-        image_msg = self._image.fresh(max_age)
+        messages = {camera: latest.fresh(max_age) for camera, latest in self._images.items()}
         state_msg = self._state.fresh(max_age)
+        joints_msg = self._joints.fresh(max_age) if self._joints is not None else None
         scene = None
         try:
-            image = obs.image_from_buffer(
-                image_msg.data, image_msg.height, image_msg.width, image_msg.step, image_msg.encoding
-            )
-            state = obs.state_vector(
-                state_msg.x, state_msg.y, state_msg.z, state_msg.roll, state_msg.pitch, state_msg.yaw, state_msg.gripper
-            )
+            images = {
+                camera: obs.image_from_buffer(msg.data, msg.height, msg.width, msg.step, msg.encoding)
+                for camera, msg in messages.items()
+            }
+            snapshot = self._snapshot(state_msg, joints_msg, images)
             if self._scene is not None:
                 scene_msg = self._scene.fresh(max_age)
                 scene = obs.scene_array(scene_msg.data, [d.size for d in scene_msg.layout.dim])
-            return obs.build_observation(image, state, prompt, scene)
+            return obs.build_observation(self._profile, snapshot, prompt, scene, self._config.image_size)
         except ValueError as exc:
             raise ObservationUnavailable(f"malformed input: {exc}") from exc
+
+    def _snapshot(self, state_msg: ArmState, joints_msg: JointState | None, images: dict) -> RobotSnapshot:
+        pose = np.array([state_msg.x, state_msg.y, state_msg.z, state_msg.roll, state_msg.pitch, state_msg.yaw])
+        joints = None
+        if joints_msg is not None:
+            by_name = dict(zip(joints_msg.name, joints_msg.position, strict=False))
+            missing = [name for name in self._config.joint_names if name not in by_name]
+            if missing:
+                raise ValueError(f"joint_states has no {missing} (has {list(joints_msg.name)}); set joint_names")
+            joints = np.array([by_name[name] for name in self._config.joint_names])
+        return RobotSnapshot(images, pose, float(state_msg.gripper), joints)
 
     def commands_processed(self) -> int | None:
         """Commands the driver has applied or refused so far (latest arm_state), None before the first state."""
@@ -278,10 +314,19 @@ class VlaBridgeNode(Node):
         return None if state is None else int(state.commands_applied) + int(state.commands_rejected)
 
     def publish_command(self, action: np.ndarray) -> None:
-        msg = ArmCommand(source=ArmCommand.SOURCE_VLA)
+        """One action row of the profile → ArmCommand (EE delta) or JointState on joint_command (joint targets)."""
+        snapshot = None
+        if self._profile.needs_joints:
+            snapshot = self._snapshot(self._state.msg, self._joints.msg, {})
+        command = self._profile.command(action, snapshot, 1.0 / self._loop.control_rate_hz)
+        if isinstance(command, EeDeltaCommand):
+            msg = ArmCommand(source=ArmCommand.SOURCE_VLA, gripper=command.gripper)
+            msg.dx, msg.dy, msg.dz, msg.droll, msg.dpitch, msg.dyaw = (float(v) for v in command.delta)
+        else:
+            msg = JointState(name=[*self._config.joint_names, "gripper"])
+            msg.position = [*(float(v) for v in command.positions), command.gripper]
         msg.header.stamp = self.get_clock().now().to_msg()
         msg.header.frame_id = self._config.frame_id
-        msg.dx, msg.dy, msg.dz, msg.droll, msg.dpitch, msg.dyaw, msg.gripper = (float(v) for v in action)
         self._command_pub.publish(msg)
 
     # --- action server -----------------------------------------------------------------------
@@ -326,7 +371,7 @@ class VlaBridgeNode(Node):
         goal = GoalSpec(request.prompt, int(request.max_steps), float(request.max_duration))
         with self._execution_lock:  # the preempted goal stops within a tick (or one inference_timeout)
             try:
-                result = run_goal(goal, self._config.loop(), self._policy, session)
+                result = run_goal(goal, self._loop, self._policy, session)
             except Exception as exc:  # a bug must end the goal, not the node
                 self.get_logger().error(f"goal loop failed: {type(exc).__name__}: {exc}")
                 result = ExecutionResult(Outcome.POLICY_ERROR, 0, 0.0, f"bridge error: {type(exc).__name__}: {exc}")

@@ -19,6 +19,9 @@ from typing import Any
 
 from .execution import LoopConfig
 from .policy_client import PolicyEndpoint
+from .profiles import DEFAULT_PROFILE, PROFILES, PolicyProfile, get_profile
+
+WX250S_JOINTS = ("waist", "shoulder", "elbow", "forearm_roll", "wrist_angle", "wrist_rotate")
 
 
 @dataclass(frozen=True)
@@ -35,10 +38,17 @@ class BridgeConfig:
     """[s] health check + websocket handshake + metadata, per connection attempt."""
     inference_timeout: float = 2.0
     """[s] one policy query; a slower server aborts the goal with OUTCOME_POLICY_ERROR."""
-    control_rate_hz: float = 5.0
-    """[Hz] arm_command rate during a goal."""
-    steps_per_query: int = 5
-    """[1] action rows executed per policy query (action chunking)."""
+    policy_profile: str = DEFAULT_PROFILE
+    """Observation/action contract of the served checkpoint (profiles.py, docs/vla_checkpoints.md):
+    bridge_ee_delta | libero | joint_position."""
+    image_size: int = 0
+    """[px] side every image is resized-with-pad to; 0 = the profile's (224, as openpi's clients send)."""
+    control_rate_hz: float = 0.0
+    """[Hz] command rate during a goal; 0 = the profile's (bridge_ee_delta: 5 Hz)."""
+    steps_per_query: int = 0
+    """[1] action rows executed open-loop per policy query (replan interval); 0 = the profile's."""
+    joint_names: tuple[str, ...] = WX250S_JOINTS
+    """Arm joints (joint_states names) in the order joint-space profiles send and command them."""
     default_max_steps: int = 50
     """[1] step budget of a goal that gives neither max_steps nor max_duration."""
     observation_timeout: float = 2.0
@@ -70,12 +80,19 @@ class BridgeConfig:
             _require(math.isfinite(value) and value > 0, name, "a finite number of seconds > 0")
         _require(math.isfinite(self.settle_timeout) and self.settle_timeout >= 0, "settle_timeout",
                  "a finite number of seconds >= 0")
+        _require(self.policy_profile in PROFILES, "policy_profile", f"one of {sorted(PROFILES)}")
+        _require(self.image_size == 0 or 32 <= self.image_size <= 1024, "image_size", "0 or a side in 32..1024 px")
         _require(
-            math.isfinite(self.control_rate_hz) and 0 < self.control_rate_hz <= 1000,
+            math.isfinite(self.control_rate_hz) and 0 <= self.control_rate_hz <= 1000,
             "control_rate_hz",
-            "a rate in (0, 1000] Hz",
+            "0 (the profile's) or a rate in (0, 1000] Hz",
         )
-        _require(self.steps_per_query >= 1, "steps_per_query", "an integer >= 1")
+        _require(self.steps_per_query >= 0, "steps_per_query", "0 (the profile's) or an integer >= 1")
+        object.__setattr__(self, "joint_names", tuple(self.joint_names))
+        profile = self.profile()
+        if profile.joint_count:
+            _require(len(self.joint_names) == profile.joint_count and all(self.joint_names), "joint_names",
+                     f"{profile.joint_count} joint names for profile {profile.name!r}")
         _require(self.default_max_steps >= 1, "default_max_steps", "an integer >= 1")
         _require(isinstance(self.frame_id, str) and self.frame_id != "", "frame_id", "the arm base frame's name")
 
@@ -110,9 +127,21 @@ class BridgeConfig:
             self.policy_host, port, self.connect_timeout, self.inference_timeout, api_key=self.api_key(environ)
         )
 
+    def profile(self) -> PolicyProfile:
+        return get_profile(self.policy_profile)
+
     def loop(self) -> LoopConfig:
-        return LoopConfig(self.control_rate_hz, self.steps_per_query, self.default_max_steps, self.observation_timeout,
-                          self.settle_timeout)
+        """Timing with the profile's rate and replan interval where the parameters say 0."""
+        profile = self.profile()
+        return LoopConfig(
+            self.control_rate_hz or profile.control_rate_hz,
+            self.steps_per_query or profile.replan_steps,
+            self.default_max_steps,
+            self.observation_timeout,
+            self.settle_timeout,
+            profile,
+            ("observation/scene",) if self.scene_topic else (),
+        )
 
 
 @functools.cache

@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -25,6 +25,7 @@ from sarl_prompt import prompt_problem
 
 from .action_chunk import ActionChunk
 from .policy_client import PolicyError
+from .profiles import DEFAULT_PROFILE, PolicyProfile, get_profile
 
 
 class Outcome(enum.IntEnum):
@@ -60,6 +61,10 @@ class LoopConfig:
     """[s] how long a query waits for a fresh observation before the goal aborts."""
     settle_timeout: float = 0.0
     """[s] how long a finished goal waits for the arm to confirm its commands (0 = don't wait)."""
+    profile: PolicyProfile = field(default_factory=lambda: get_profile(DEFAULT_PROFILE))
+    """The checkpoint's observation/action contract: the answers are validated against it."""
+    extra_observation_keys: tuple[str, ...] = ()
+    """Keys sent besides the profile's (the simulator's ``observation/scene``)."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ class GoalIO(Protocol):
         """The openpi observation from the latest data, or raise ObservationUnavailable."""
 
     def publish(self, action: np.ndarray) -> None:
-        """Command one action row (7,) to the arm."""
+        """Command one action row (D,) of the profile to the arm (the node converts it to robot units)."""
 
     def feedback(self, steps_done: int, elapsed: float) -> None: ...
 
@@ -145,6 +150,9 @@ def run_goal(goal: GoalSpec, config: LoopConfig, policy: PolicyLike, io: GoalIO)
         policy.ensure_connected()
     except PolicyError as exc:
         return finish(Outcome.POLICY_ERROR, f"policy server: {exc}")
+    mismatch = config.profile.check_metadata(getattr(policy, "metadata", None) or {}, config.extra_observation_keys)
+    if mismatch is not None:
+        return finish(Outcome.POLICY_ERROR, mismatch)
 
     chunk: ActionChunk | None = None
     next_tick = io.now()
@@ -163,9 +171,9 @@ def run_goal(goal: GoalSpec, config: LoopConfig, policy: PolicyLike, io: GoalIO)
             except ObservationUnavailable as exc:
                 return finish(*(io.stop_reason() or (Outcome.POLICY_ERROR, f"cannot query the policy: {exc}")))
             try:
-                chunk = ActionChunk(policy.infer(observation), config.steps_per_query)
+                chunk = ActionChunk(policy.infer(observation), config.steps_per_query, config.profile)
             except PolicyError as exc:
-                return finish(Outcome.POLICY_ERROR, f"policy server: {exc}")
+                return finish(Outcome.POLICY_ERROR, f"policy server: {exc}{_key_hint(exc, config.profile)}")
             except ValueError as exc:
                 return finish(Outcome.POLICY_ERROR, f"policy server sent an unusable chunk: {exc}")
             queries += 1
@@ -179,6 +187,14 @@ def run_goal(goal: GoalSpec, config: LoopConfig, policy: PolicyLike, io: GoalIO)
             return complete(f"step budget used: {steps} steps, {queries} queries")
         next_tick = max(next_tick + period, io.now())
         io.wait(next_tick - io.now())
+
+
+def _key_hint(exc: PolicyError, profile: PolicyProfile) -> str:
+    """A server-side KeyError means its input transform reads keys this profile does not send: say which it sends."""
+    if exc.kind == "remote_error" and "KeyError" in str(exc):
+        return f" (profile {profile.name!r} sends keys {list(profile.observation_keys)}; choose the profile " \
+               "matching the checkpoint's input transform, docs/vla_checkpoints.md)"
+    return ""
 
 
 def _fresh_observation(prompt: str, timeout: float, io: GoalIO) -> dict:

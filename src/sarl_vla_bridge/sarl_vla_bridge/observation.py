@@ -1,13 +1,12 @@
 """openpi observation dicts from raw camera, arm-state and scene data (no ROS types).
 
-The keys and shapes are the contract with the policy server (π0.5 under
-openpi, or the simulator's stand-in VLA): ``observation/image`` uint8
-(256, 256, 3) RGB, ``observation/state`` float32 (7,) = [x, y, z, roll,
-pitch, yaw, gripper], ``prompt`` str, and — simulator only —
-``observation/scene`` float32, the privileged object layout.
-
-Images are resized with openpi-client's own ``resize_with_pad`` so the bridge
-feeds the model exactly what openpi's reference robot loops feed it.
+Which keys, cameras, image size and state layout a query carries is the
+chosen :class:`~.profiles.PolicyProfile`'s business; this module turns raw
+buffers into arrays and assembles the dict: one uint8 (S, S, 3) RGB image per
+profile key (resized with openpi-client's own ``resize_with_pad``, as
+openpi's reference robot loops do), the profile's float32 state entries,
+``prompt`` str, and — simulator only — ``observation/scene`` float32, the
+privileged object layout.
 """
 
 from __future__ import annotations
@@ -17,13 +16,10 @@ from collections.abc import Sequence
 import numpy as np
 from openpi_client import image_tools
 
-IMAGE_KEY = "observation/image"
-STATE_KEY = "observation/state"
+from .profiles import Camera, PolicyProfile, RobotSnapshot
+
 SCENE_KEY = "observation/scene"
 PROMPT_KEY = "prompt"
-IMAGE_SIZE = (256, 256)
-"""(height, width) the policy server expects."""
-STATE_DIM = 7
 
 _CHANNELS = {"rgb8": 3, "bgr8": 3, "rgba8": 4, "bgra8": 4, "mono8": 1}
 
@@ -52,23 +48,15 @@ def image_from_buffer(data: bytes | Sequence[int], height: int, width: int, step
     return np.ascontiguousarray(pixels[:, :, :3])
 
 
-def resize_image(image: np.ndarray) -> np.ndarray:
-    """``image`` as uint8 (256, 256, 3): aspect kept, padded with black (openpi's resize_with_pad)."""
+def resize_image(image: np.ndarray, size: int) -> np.ndarray:
+    """``image`` as uint8 (size, size, 3): aspect kept, padded with black (openpi's resize_with_pad)."""
     array = np.asarray(image)
     if array.ndim != 3 or array.shape[2] != 3:
         raise ValueError(f"image must have shape (height, width, 3), got {array.shape}")
     array = image_tools.convert_to_uint8(array)
     if array.dtype != np.uint8:
         raise ValueError(f"image must be uint8 or float in [0, 1], got dtype {array.dtype}")
-    return np.ascontiguousarray(image_tools.resize_with_pad(array, *IMAGE_SIZE))
-
-
-def state_vector(x: float, y: float, z: float, roll: float, pitch: float, yaw: float, gripper: float) -> np.ndarray:
-    """float32 (7,) proprioception in the order the policy was trained on."""
-    state = np.array([x, y, z, roll, pitch, yaw, gripper], dtype=np.float32)
-    if not np.all(np.isfinite(state)):
-        raise ValueError(f"arm state must be finite, got {state.tolist()}")
-    return state
+    return np.ascontiguousarray(image_tools.resize_with_pad(array, size, size))
 
 
 def scene_array(data: Sequence[float], dims: Sequence[int]) -> np.ndarray:
@@ -83,19 +71,37 @@ def scene_array(data: Sequence[float], dims: Sequence[int]) -> np.ndarray:
 
 
 def build_observation(
-    image: np.ndarray, state: np.ndarray, prompt: str, scene: np.ndarray | None = None
+    profile: PolicyProfile, snapshot: RobotSnapshot, prompt: str, scene: np.ndarray | None = None, image_size: int = 0
 ) -> dict[str, object]:
-    """The openpi observation dict; ``scene`` only when given (the real robot has none)."""
+    """The openpi observation dict of ``profile``; ``scene`` only when given (the real robot has none).
+
+    ``image_size`` overrides the profile's image side (0 = the profile's).
+    """
     if not isinstance(prompt, str) or not prompt.strip():
         raise ValueError("prompt must be a non-empty string")
-    state = np.asarray(state, dtype=np.float32)
-    if state.shape != (STATE_DIM,):
-        raise ValueError(f"state must have shape ({STATE_DIM},), got {state.shape}")
-    observation: dict[str, object] = {
-        IMAGE_KEY: resize_image(image),
-        STATE_KEY: state,
-        PROMPT_KEY: prompt,
-    }
+    size = image_size or profile.image_size
+    observation: dict[str, object] = {}
+    for key, camera in profile.images:
+        image = snapshot.images.get(camera)
+        if image is None:
+            topic = "camera/wrist/image_raw" if camera is Camera.WRIST else "camera/image_raw"
+            raise ValueError(f"profile {profile.name!r} needs the {camera.value} camera ({topic}) for {key!r}")
+        observation[key] = resize_image(image, size)
+    observation.update(profile.state(snapshot))
+    observation[PROMPT_KEY] = prompt
     if scene is not None:
         observation[SCENE_KEY] = np.asarray(scene, dtype=np.float32)
     return observation
+
+
+HOME_POSE = np.array([0.25, 0.05, 0.12, 0.0, 0.0, 0.0])
+"""[m, rad] a reachable WidowX pose for probe observations."""
+
+
+def probe_observation(
+    profile: PolicyProfile, prompt: str, scene: np.ndarray | None = None, image_size: int = 0
+) -> dict[str, object]:
+    """A well-formed observation of ``profile`` with black images and a home state (``sarl doctor``'s probe)."""
+    images = {camera: np.zeros((256, 256, 3), dtype=np.uint8) for camera in profile.cameras}
+    joints = np.zeros(profile.joint_count) if profile.joint_count else None
+    return build_observation(profile, RobotSnapshot(images, HOME_POSE, 1.0, joints), prompt, scene, image_size)

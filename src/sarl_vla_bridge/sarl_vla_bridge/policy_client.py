@@ -9,8 +9,12 @@ A robot bridge must never hang on a dead or slow server, so this class
   counts, so servers without the route still connect) and builds the real
   client only when something answers, in a worker thread, within
   ``connect_timeout``;
-* runs every ``infer`` on one worker thread and waits at most
-  ``inference_timeout``; on timeout it shuts the socket so the worker returns;
+* runs every ``infer`` in the caller's thread, watched by one long-lived
+  :class:`_Deadline` thread that aborts the connection through websockets'
+  own ``close_socket()`` when ``inference_timeout`` passes, so the blocked
+  ``recv`` (or ``send``) returns at once and the library's threads end with
+  the connection (nothing leaks). No hand-off to a worker thread on the
+  critical path: a query costs what the bare client costs;
 * turns every failure into a :class:`PolicyError` with a ``kind`` and the
   reason (remote tracebacks kept), drops the connection, and reconnects on the
   next :meth:`PolicyClient.ensure_connected`.
@@ -20,7 +24,6 @@ No ROS here: the node and the benchmark share it.
 
 from __future__ import annotations
 
-import concurrent.futures
 import http.client
 import socket
 import threading
@@ -80,7 +83,7 @@ class PolicyClient:
         self._client: Any = None
         self._metadata: dict = {}
         self._pending_connect: threading.Thread | None = None
-        self._infer_pool = self._new_pool()
+        self._deadline = _Deadline()
 
     @property
     def endpoint(self) -> PolicyEndpoint:
@@ -122,41 +125,37 @@ class PolicyClient:
             client = self._client
             if client is None:
                 raise PolicyError("connection_lost", "not connected (call ensure_connected first)")
-            future = self._infer_pool.submit(client.infer, dict(observation))
+            self._deadline.arm(client, self._endpoint.inference_timeout)
             try:
-                response = future.result(timeout=self._endpoint.inference_timeout)
-            except concurrent.futures.TimeoutError:
-                self._drop_locked()
-                raise PolicyError(
-                    "timeout", f"no action chunk within inference_timeout={self._endpoint.inference_timeout} s"
-                ) from None
+                response = client.infer(dict(observation))
             except Exception as exc:
+                fired = self._deadline.disarm()
                 self._drop_locked()
+                if fired:
+                    raise PolicyError(
+                        "timeout", f"no action chunk within inference_timeout={self._endpoint.inference_timeout} s"
+                    ) from None
                 raise _as_policy_error(exc) from exc
+            if self._deadline.disarm():  # the answer and the abort crossed: the connection is gone
+                self._drop_locked()
         if not isinstance(response, Mapping) or "actions" not in response:
             keys = sorted(response) if isinstance(response, Mapping) else type(response).__name__
             raise PolicyError("bad_response", f"response has no 'actions' (got {keys})")
         return dict(response)
 
     def close(self) -> None:
-        """Close the connection (graceful, bounded) and the worker thread."""
+        """Close the connection (graceful, bounded) and the deadline thread."""
         with self._lock:
             client, self._client = self._client, None
             if client is not None:
                 _close(client)
-            self._infer_pool.shutdown(wait=False, cancel_futures=True)
+            self._deadline.stop()
 
     def _drop_locked(self) -> None:
-        """Forget a connection that failed; the worker blocked in it is released by the socket shutdown."""
+        """Forget a connection that failed, aborting it (its library threads end with it)."""
         if self._client is not None:
             _shutdown(self._client)
             self._client = None
-        self._infer_pool.shutdown(wait=False, cancel_futures=True)
-        self._infer_pool = self._new_pool()
-
-    @staticmethod
-    def _new_pool() -> concurrent.futures.ThreadPoolExecutor:
-        return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="openpi-infer")
 
     def _check_health(self, deadline: float) -> None:
         """``GET /healthz`` so the real client (which may retry forever) is only built when a server answers."""
@@ -214,6 +213,61 @@ class PolicyClient:
         return outcome["client"]
 
 
+class _Deadline:
+    """One daemon thread that aborts a connection whose ``infer`` overran its deadline.
+
+    ``arm`` before the call and ``disarm`` after it; the caller's thread does the
+    round trip itself. When the deadline passes first, the thread aborts the
+    connection (``_shutdown``), which makes the blocked ``recv``/``send`` raise,
+    and ``disarm`` reports that it fired. Daemon: it never delays interpreter exit.
+
+    Why it re-checks every ``IDLE_S`` instead of being notified on every ``arm``:
+    a thread woken right as the query is packed and sent competes for the GIL
+    and, on a loaded machine, can stall the caller for a scheduler slice; it is
+    only notified when the new deadline comes before its next planned look.
+    """
+
+    IDLE_S = 0.25
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._armed: tuple[float, Any] | None = None
+        self._fired = False
+        self._stopped = False
+        self._next_look = 0.0
+        self._thread = threading.Thread(target=self._watch, name="openpi-deadline", daemon=True)
+        self._thread.start()
+
+    def arm(self, client: Any, seconds: float) -> None:
+        with self._condition:
+            deadline = time.monotonic() + seconds
+            self._armed, self._fired = (deadline, client), False
+            if deadline < self._next_look:
+                self._condition.notify()
+
+    def disarm(self) -> bool:
+        """True if the deadline fired (the connection was aborted)."""
+        with self._condition:
+            self._armed = None
+            return self._fired
+
+    def stop(self) -> None:
+        with self._condition:
+            self._stopped, self._armed = True, None
+            self._condition.notify()
+
+    def _watch(self) -> None:
+        with self._condition:
+            while not self._stopped:
+                now = time.monotonic()
+                if self._armed is not None and self._armed[0] <= now:
+                    client, self._armed, self._fired = self._armed[1], None, True
+                    _shutdown(client)
+                    continue
+                self._next_look = min(now + self.IDLE_S, self._armed[0] if self._armed else float("inf"))
+                self._condition.wait(self._next_look - now)
+
+
 def _as_policy_error(exc: BaseException) -> PolicyError:
     """Classify what the real client raised (it raises RuntimeError with the server's traceback text)."""
     import websockets.exceptions
@@ -240,16 +294,23 @@ def _connection_open(client: Any) -> bool:
 
 
 def _shutdown(client: Any) -> None:
-    """Abort without a closing handshake: a blocked ``recv`` returns at once (the server may be hung)."""
+    """Abort without a closing handshake, through the library: a blocked ``recv`` returns at once.
+
+    ``close_socket()`` is websockets' own abort (sync connection, 13+): it wakes its reader thread,
+    closes the socket, marks the protocol CLOSED and fails a pending ``recv``. Closing the raw
+    socket behind its back instead (the old way) leaves, with websockets 17, the reader thread in
+    ``select`` on a dead descriptor, the keepalive thread on an OPEN protocol and the infer worker in
+    ``recv`` — three threads blocked for ever, and an interpreter that hangs at exit joining the worker.
+    """
     ws = _connection(client)
     if ws is None:
         return
-    try:
+    abort = getattr(ws, "close_socket", None)
+    if callable(abort):
+        abort()
+        return
+    try:  # a connection object without the library's abort (test doubles): best effort
         ws.socket.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    try:
-        ws.socket.close()
     except OSError:
         pass
 

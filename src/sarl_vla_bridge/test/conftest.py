@@ -8,16 +8,26 @@ policy is scripted so a test can make it slow or failing at will.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sarl_sim.policy_server import PolicyServer
 
+sys.path.insert(0, str(Path(__file__).parent))  # the helper modules next to the tests (contract_policies, ...)
+
 HORIZON = 10
+METADATA = {
+    "action_horizon": HORIZON,
+    "action_dim": 7,
+    "observation_keys": ["observation/image", "observation/state", "observation/scene", "prompt"],
+}
+"""As the simulator's stand-in VLA announces itself (sarl_sim.standin_vla.StandinVLA.metadata)."""
 
 
 def chunk_rows(horizon: int = HORIZON) -> np.ndarray:
@@ -84,6 +94,6 @@ def module_server() -> Iterator[tuple[PolicyServer, ScriptedPolicy]]:
 
 def _serve(port: int) -> tuple[PolicyServer, ScriptedPolicy]:
     policy = ScriptedPolicy()
-    server = PolicyServer(policy, host="127.0.0.1", port=port, metadata={"action_horizon": HORIZON})
+    server = PolicyServer(policy, host="127.0.0.1", port=port, metadata=METADATA)
     server.start()
     return server, policy

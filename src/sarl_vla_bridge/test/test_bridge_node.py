@@ -280,7 +280,7 @@ def test_a_slow_policy_aborts_the_goal_and_holds_the_arm(rig):
 
 def test_invalid_parameters_stop_the_node_with_the_name():
     with pytest.raises(ValueError, match="steps_per_query"):
-        Bridge(steps_per_query=0)
+        Bridge(steps_per_query=-1)
 
 
 def test_policy_server_killed_mid_goal(tmp_path: Path):
@@ -324,7 +324,7 @@ def test_sigterm_mid_goal_delivers_the_result_and_exits_cleanly(module_server, t
     server, _ = module_server
     driver = FakeDriver(namespace="proc")
     args = ["-m", "sarl_vla_bridge.bridge_node", "--ros-args", "-r", "__ns:=/proc"]
-    args += ["-p", f"policy_port:={server.port}", "-p", "control_rate_hz:=20.0"]
+    args += ["-p", f"policy_port:={server.port}", "-p", "control_rate_hz:=20.0", "-p", "scene_topic:=sim/scene"]
     bridge = PeerProcess([sys.executable, *args], tmp_path / "vla_bridge.log")
     try:
         assert driver.client.wait_for_server(timeout_sec=20.0), bridge.log_text()

@@ -6,6 +6,14 @@ import numpy as np
 import pytest
 from sarl_vla_bridge import observation as obs
 from sarl_vla_bridge.action_chunk import ActionChunk, validate_actions
+from sarl_vla_bridge.profiles import Camera, RobotSnapshot, get_profile
+
+DEFAULT = get_profile("bridge_ee_delta")
+HOME = np.array([0.25, 0.05, 0.12, 0.0, 0.0, 0.0])
+
+
+def snapshot(image: np.ndarray, pose: np.ndarray = HOME, gripper: float = 1.0) -> RobotSnapshot:
+    return RobotSnapshot({Camera.THIRD_PERSON: image}, pose, gripper)
 
 
 def test_rgb_image_passes_through_and_bgr_is_swapped():
@@ -37,31 +45,35 @@ def test_malformed_images_are_refused(args, message):
         obs.image_from_buffer(*args)
 
 
-def test_a_camera_frame_is_resized_with_padding_to_256():
+def test_a_camera_frame_is_resized_with_padding_to_the_requested_side():
     frame = np.full((480, 640, 3), 200, np.uint8)
-    resized = obs.resize_image(frame)
-    assert resized.shape == (256, 256, 3) and resized.dtype == np.uint8
-    assert resized[0, 128].tolist() == [0, 0, 0] and resized[128, 128].tolist() == [200, 200, 200]
+    resized = obs.resize_image(frame, 224)
+    assert resized.shape == (224, 224, 3) and resized.dtype == np.uint8
+    assert resized[0, 112].tolist() == [0, 0, 0] and resized[112, 112].tolist() == [200, 200, 200]
 
 
 def test_observation_keys_and_dtypes_with_and_without_scene():
     image = np.zeros((256, 256, 3), np.uint8)
-    state = obs.state_vector(0.25, 0.05, 0.12, 0, 0, 0, 1)
-    plain = obs.build_observation(image, state, "pick up the banana")
+    plain = obs.build_observation(DEFAULT, snapshot(image), "pick up the banana")
     assert set(plain) == {"observation/image", "observation/state", "prompt"}
+    assert plain["observation/image"].shape == (224, 224, 3)
     assert plain["observation/state"].dtype == np.float32 and plain["observation/state"].shape == (7,)
     scene = obs.scene_array(list(range(22)), [2, 11])
-    with_scene = obs.build_observation(image, state, "x", scene)
+    with_scene = obs.build_observation(DEFAULT, snapshot(image), "x", scene, image_size=256)
     assert with_scene["observation/scene"].shape == (2, 11) and with_scene["observation/scene"].dtype == np.float32
+    assert with_scene["observation/image"].shape == (256, 256, 3)
 
 
-def test_bad_state_scene_and_prompt_are_refused():
+def test_bad_state_scene_prompt_and_missing_camera_are_refused():
+    image = np.zeros((256, 256, 3), np.uint8)
     with pytest.raises(ValueError, match="finite"):
-        obs.state_vector(float("nan"), 0, 0, 0, 0, 0, 0)
+        obs.build_observation(DEFAULT, snapshot(image, np.array([np.nan, 0, 0, 0, 0, 0])), "x")
     with pytest.raises(ValueError, match="layout"):
         obs.scene_array([1.0, 2.0, 3.0], [2, 2])
     with pytest.raises(ValueError, match="prompt"):
-        obs.build_observation(np.zeros((256, 256, 3), np.uint8), np.zeros(7), " ")
+        obs.build_observation(DEFAULT, snapshot(image), " ")
+    with pytest.raises(ValueError, match=r"profile 'libero' needs the wrist camera \(camera/wrist/image_raw\)"):
+        obs.build_observation(get_profile("libero"), snapshot(image), "x")
 
 
 def test_chunk_executes_at_most_steps_per_query_rows():
@@ -79,7 +91,7 @@ def test_chunk_executes_at_most_steps_per_query_rows():
     ("response", "message"),
     [
         ({}, "no 'actions'"),
-        ({"actions": np.zeros((10, 6))}, "shape"),
+        ({"actions": np.zeros((10, 6))}, r"profile 'bridge_ee_delta' expects actions of shape \(H >= 1, 7\)"),
         ({"actions": np.zeros((0, 7))}, "shape"),
         ({"actions": "left"}, "numeric"),
         ({"actions": np.array([[0, 0, 0, 0, 0, np.inf, 1]])}, "NaN or inf"),

@@ -7,10 +7,11 @@ import time
 
 import numpy as np
 import pytest
-from sarl_vla_bridge.observation import build_observation
+from sarl_vla_bridge.observation import probe_observation
 from sarl_vla_bridge.policy_client import PolicyClient, PolicyEndpoint, PolicyError
+from sarl_vla_bridge.profiles import get_profile
 
-OBS = build_observation(np.zeros((256, 256, 3), np.uint8), np.zeros(7, np.float32), "pick up the banana")
+OBS = probe_observation(get_profile("bridge_ee_delta"), "pick up the banana")
 
 
 def client_for(port: int, connect_timeout: float = 2.0, inference_timeout: float = 0.5) -> PolicyClient:
@@ -25,10 +26,10 @@ def test_connects_and_returns_the_servers_chunk(scripted_server):
     client.close()
     assert response["actions"].shape == (10, 7)
     assert "infer_ms" in response["server_timing"]
-    assert client.metadata == {"action_horizon": 10}
+    assert client.metadata["action_horizon"] == 10 and client.metadata["action_dim"] == 7
     sent = policy.observations[0]
     assert sent["prompt"] == "pick up the banana"
-    assert sent["observation/image"].shape == (256, 256, 3) and sent["observation/image"].dtype == np.uint8
+    assert sent["observation/image"].shape == (224, 224, 3) and sent["observation/image"].dtype == np.uint8
 
 
 def test_nothing_listening_fails_fast_as_unreachable():

@@ -49,6 +49,11 @@ class DriverConfig:
     """[rad] largest rotation per command and axis; larger deltas are clipped."""
     camera_device: str = "0"
     """OpenCV device of the real camera (``"0"``, ``/dev/video2``, a URL); ``""`` = no camera. Interbotix only."""
+    wrist_camera: bool = False
+    """Publish camera/wrist/image_raw (policy profiles with a wrist view): sim renders it, interbotix reads
+    ``wrist_camera_device``."""
+    wrist_camera_device: str = "1"
+    """OpenCV device of the real wrist camera (a /dev/v4l/by-id path is stabler than an index). Interbotix only."""
     image_width: int = 256
     """[px] width of published images (frames are resized to it)."""
     image_height: int = 256

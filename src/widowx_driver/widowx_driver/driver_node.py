@@ -75,6 +75,7 @@ from widowx_driver.arm_backend import ArmBackend, SceneControl
 from widowx_driver.backend_factory import make_backend
 from widowx_driver.camera import fit_frame
 from widowx_driver.command_admission import AdmissionRules, Refusal, SequenceGaps
+from widowx_driver.wrist_camera import WRIST_TOPIC, WristCamera
 from widowx_driver.driver_config import DriverConfig
 from widowx_driver.driver_counters import DriverCounters
 from widowx_driver.estop_channel import ESTOP_QOS, EstopChannel
@@ -118,6 +119,8 @@ class DriverNode(LifecycleNode):
         self._owned_publishers: list[Any] = []
         self._owned_services: list[Any] = []
         self._state_pub = self._joint_pub = self._image_pub = self._scene_pub = None
+        self._wrist: WristCamera | None = None  # wrist camera (wrist_camera.py)
+        self._wrist_pub = None
 
         self._motion_group = MutuallyExclusiveCallbackGroup()
         self._safety_group = MutuallyExclusiveCallbackGroup()
@@ -168,6 +171,8 @@ class DriverNode(LifecycleNode):
         try:
             backend = self._backend_factory(config)
             backend.connect()
+            self._wrist = WristCamera.open(config.backend, config.wrist_camera, config.wrist_camera_device,
+                                           config.image_width, config.image_height)  # fmt: skip
         except Exception as error:  # any backend failure must fail the transition, not kill the process
             self.get_logger().error(f"could not connect the '{config.backend}' backend: {error}")
             if backend is not None:
@@ -397,6 +402,9 @@ class DriverNode(LifecycleNode):
         self._joint_pub = self.create_lifecycle_publisher(JointState, "joint_states", qos_profile_sensor_data)
         self._image_pub = self.create_lifecycle_publisher(Image, "camera/image_raw", LATEST_ONLY_QOS)
         self._owned_publishers = [self._state_pub, self._joint_pub, self._image_pub]
+        if self._wrist is not None:  # wrist camera
+            self._wrist_pub = self.create_lifecycle_publisher(Image, WRIST_TOPIC, LATEST_ONLY_QOS)
+            self._owned_publishers.append(self._wrist_pub)
         if isinstance(backend, SceneControl):
             self._scene_pub = self.create_lifecycle_publisher(Float32MultiArray, "sim/scene", LATEST_ONLY_QOS)
             self._owned_publishers.append(self._scene_pub)
@@ -419,6 +427,9 @@ class DriverNode(LifecycleNode):
     def _close_backend(self) -> None:
         with self._lock:
             backend, self._backend = self._backend, None
+            wrist, self._wrist, self._wrist_pub = self._wrist, None, None
+            if wrist is not None:
+                wrist.close()
             if backend is None:
                 return
             try:
@@ -468,9 +479,16 @@ class DriverNode(LifecycleNode):
 
     def _publish_camera_locked(self) -> None:
         frame = self._backend.camera_frame()
+        if frame is not None:
+            frame = fit_frame(frame, self._config.image_width, self._config.image_height)
+        if self._wrist is not None and self._wrist_pub is not None:  # wrist camera
+            wrist = self._wrist.frame(frame, self._backend.state())
+            if wrist is not None:
+                wrist = fit_frame(wrist, self._config.image_width, self._config.image_height)
+                self._wrist_pub.publish(messages.image_message(wrist, self.get_clock().now().to_msg(),
+                                                               self._config.frame_id))  # fmt: skip
         if frame is None:
             return
-        frame = fit_frame(frame, self._config.image_width, self._config.image_height)
         self._image_pub.publish(messages.image_message(frame, self.get_clock().now().to_msg(), self._config.frame_id))
         self._last_image_time = time.monotonic()
 

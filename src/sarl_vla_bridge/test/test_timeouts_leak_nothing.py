@@ -1,0 +1,59 @@
+"""Inference timeouts leak no threads, and SIGTERM still ends the bridge process promptly.
+
+Regression: with websockets 17 the old abort closed the raw socket behind the
+library's back, leaving three threads per timeout blocked for ever (reader,
+keepalive, infer worker) and an interpreter that hung at exit joining the
+worker. The bridge runs as a real process (as deployed); its thread count is
+read from ``/proc/<pid>/task``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from bridge_harness import ConfirmingDriver
+from sarl_interfaces.action import ExecutePrompt
+from support.processes import PeerProcess
+from support.ros_node import wait_until
+
+TIMEOUTS = 5
+SIGTERM_EXIT_S = 3.0
+"""Shutdown = abort the goal + 0.5 s linger for result requests + a polite websocket close bounded at 1 s."""
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc to count threads")
+
+
+def threads(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
+def test_five_inference_timeouts_leave_no_threads_and_sigterm_exits(make_server, tmp_path: Path):
+    server, policy = make_server()
+    driver = ConfirmingDriver("/leak")
+    args = ["-m", "sarl_vla_bridge.bridge_node", "--ros-args", "-r", "__ns:=/leak", "-p", f"policy_port:={server.port}",
+            "-p", "inference_timeout:=0.3", "-p", "connect_timeout:=5.0", "-p", "control_rate_hz:=50.0",
+            "-p", "scene_topic:=sim/scene"]  # fmt: skip
+    bridge = PeerProcess([sys.executable, *args], tmp_path / "vla_bridge.log")
+
+    def timeouts(count: int) -> None:
+        policy.delay = 1.0
+        for _ in range(count):
+            result = driver.run_goal("pick up the banana", max_steps=3, timeout=30.0)
+            assert result.outcome == ExecutePrompt.Result.OUTCOME_POLICY_ERROR and "timeout" in result.message
+        policy.delay = 0.0
+        assert driver.run_goal("pick up the banana", max_steps=3, timeout=30.0).outcome == 0, bridge.log_text()
+
+    try:
+        timeouts(1)  # warm-up: rclpy's executor pool grows its threads lazily; count once it has them all
+        before = threads(bridge.pid)
+        timeouts(TIMEOUTS)
+        assert policy.calls == 2 + TIMEOUTS + 1
+        wait_until(lambda: threads(bridge.pid) <= before, 10.0, f"bridge back to {before} threads")
+
+        assert bridge.stop(timeout=SIGTERM_EXIT_S) == 0, bridge.log_text()
+    finally:
+        bridge.stop()
+        driver.close()
