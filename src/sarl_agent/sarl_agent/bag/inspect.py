@@ -92,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: {bag} is unfinished (recording, or its recorder died); read as far as it is on disk")
     if report.duplicates:
         print(f"note: {report.duplicates} duplicate transitions (re-sends, restarted recorder) shown once")
-    print(report.verification())
     print(render(table))
+    print(report.verification())
     return 1 if report.problems else 0
 
 

@@ -36,7 +36,7 @@ def jpeg(image: np.ndarray) -> bytes:
     return data.tobytes()
 
 
-def test_secret() -> bytes:
+def run_secret_bytes() -> bytes:
     """The run secret of this pytest run (root conftest points SARL_SECRET_FILE at a temp file)."""
     return load_or_create_secret()
 
@@ -63,7 +63,7 @@ def rclpy_transition(sequence: int, run_id: str = "run-test", episode: int = 0, 
     if not terminal:
         msg.next_candidates.ids = [0, 7]
         msg.next_candidates.prompts = ["reset to home", "pick up the banana"]
-    return sign_transition(test_secret(), msg) if signed else msg
+    return sign_transition(run_secret_bytes(), msg) if signed else msg
 
 
 def write_bag(path: Path, raws: list[bytes], finish: bool = True) -> DurableBagWriter:

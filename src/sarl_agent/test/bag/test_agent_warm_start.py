@@ -12,6 +12,7 @@ import pytest
 import rclpy
 from rclpy.context import Context
 from rclpy.parameter import Parameter
+from sarl_auth import load_or_create_secret
 
 from sarl_agent.bag.synthetic import synthetic_messages, write_synthetic_bag
 from sarl_agent.nodes.agent_node import AgentNode
@@ -57,7 +58,10 @@ def agent_node(tmp_path):
 
 def test_agent_warm_started_from_bags_has_their_prompts_and_transitions(agent_node, tmp_path, capfd):
     bags = tmp_path / "bags"
-    write_synthetic_bag(bags / "run-warm_2025_01_01-10_00_00", COUNT, seed=SEED, run_id=RUN, with_images=False)
+    write_synthetic_bag(bags / "run-warm_2025_01_01-10_00_00", COUNT, seed=SEED, run_id=RUN, with_images=False,
+                        secret=load_or_create_secret())
+    write_synthetic_bag(bags / "run-forged_2025_01_01-11_00_00", 40, seed=SEED + 1, run_id="run-forged",
+                        with_images=False)  # unsigned: another writer's data, never learned from
     expected, prompts = learnable_transitions_and_prompts()
 
     core = agent_node(warm_start_bags=[str(bags)], warm_start_updates=7).core
@@ -68,6 +72,7 @@ def test_agent_warm_started_from_bags_has_their_prompts_and_transitions(agent_no
     assert core.counters == {"env_steps": 0, "episodes": 0, "updates": 7}  # offline: no online counter moves
     log = capfd.readouterr().err
     assert f"learning from {expected} of {COUNT} transitions; replay buffer {expected} transitions" in log
+    assert "skipped 40 transitions (40 unsigned, 0 forged)" in log
 
 
 def test_agent_without_warm_start_starts_empty_and_a_missing_bag_is_refused(agent_node, tmp_path):

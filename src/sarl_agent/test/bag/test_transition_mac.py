@@ -12,7 +12,7 @@ from sarl_agent.bag.convert import serialize
 from sarl_agent.bag.transition_mac import ack_mac, ack_verifies, sign_transition, transition_verifies
 from sarl_agent.bag.typestore import sarl_typestore
 
-from .helpers import rclpy_transition, test_secret
+from .helpers import rclpy_transition, run_secret_bytes
 
 MSGTYPE = "sarl_interfaces/msg/SemanticTransition"
 
@@ -62,30 +62,30 @@ def test_every_field_of_the_message_is_listed_here():
 @pytest.mark.parametrize("field", sorted(CHANGES))
 def test_changing_any_field_breaks_the_mac(field):
     signed = rclpy_transition(3, episode=1, step=2)
-    assert transition_verifies(test_secret(), signed)
+    assert transition_verifies(run_secret_bytes(), signed)
     changed = copy.deepcopy(signed)
     CHANGES[field](changed)
-    assert not transition_verifies(test_secret(), changed), f"{field} is not covered by the MAC"
+    assert not transition_verifies(run_secret_bytes(), changed), f"{field} is not covered by the MAC"
 
 
 def test_a_signature_survives_dds_serialization_and_a_bag_reader():
     msg = rclpy_transition(1)
     msg.reward, msg.temperature, msg.decision_time = 0.1, 0.3, 1.0 / 3.0  # not float32-exact as Python floats
-    sign_transition(test_secret(), msg)
+    sign_transition(run_secret_bytes(), msg)
     raw = serialize_message(msg)
-    assert transition_verifies(test_secret(), deserialize_message(raw, SemanticTransition))
+    assert transition_verifies(run_secret_bytes(), deserialize_message(raw, SemanticTransition))
     from_bag = sarl_typestore().deserialize_cdr(raw, MSGTYPE)  # numpy arrays, numpy floats
-    assert transition_verifies(test_secret(), from_bag)
+    assert transition_verifies(run_secret_bytes(), from_bag)
     assert serialize(from_bag)  # and it re-serializes with the mac field
 
 
 def test_unsigned_or_other_secret_does_not_verify():
-    assert not transition_verifies(test_secret(), rclpy_transition(1, signed=False))
+    assert not transition_verifies(run_secret_bytes(), rclpy_transition(1, signed=False))
     assert not transition_verifies(b"another secret of 32 bytes......", rclpy_transition(1))
 
 
 def test_ack_mac_covers_every_field_and_the_transition_it_answers():
-    secret = test_secret()
+    secret = run_secret_bytes()
     transition = bytes(rclpy_transition(4).mac)
     ack = TransitionAck(run_id="run", sequence=4, stored=True, bag_path="/bags/x", error="",
                         mac=list(ack_mac(secret, "run", 4, transition, True, "/bags/x", "")))

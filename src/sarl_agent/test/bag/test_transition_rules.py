@@ -10,7 +10,7 @@ from sarl_agent.bag.admission import Rejections, admission_problem, raw_size_pro
 from sarl_agent.bag.transition_mac import sign_transition
 from sarl_agent.bag.transition_rules import MAX_TRANSITION_BYTES, Problem, transition_problem
 
-from .helpers import rclpy_transition, test_secret
+from .helpers import rclpy_transition, run_secret_bytes
 
 
 def _with(**changes):
@@ -58,8 +58,8 @@ def test_the_agents_transitions_pass():
 def test_a_malformed_transition_is_refused_even_when_signed(case):
     msg = copy.deepcopy(rclpy_transition(2))
     MALFORMED[case](msg)
-    sign_transition(test_secret(), msg)  # a buggy agent holding the secret
-    problem = admission_problem(test_secret(), msg)
+    sign_transition(run_secret_bytes(), msg)  # a buggy agent holding the secret
+    problem = admission_problem(run_secret_bytes(), msg)
     assert problem is not None and problem.reason == "malformed", case
 
 
@@ -67,9 +67,9 @@ def test_unsigned_and_forged_are_told_apart():
     unsigned = rclpy_transition(1, signed=False)
     forged = rclpy_transition(1)
     forged.task = "attacker"
-    assert admission_problem(test_secret(), unsigned).reason == "unsigned"
-    assert admission_problem(test_secret(), forged).reason == "forged"
-    assert admission_problem(test_secret(), rclpy_transition(1)) is None
+    assert admission_problem(run_secret_bytes(), unsigned).reason == "unsigned"
+    assert admission_problem(run_secret_bytes(), forged).reason == "forged"
+    assert admission_problem(run_secret_bytes(), rclpy_transition(1)) is None
 
 
 def test_size_is_checked_before_deserializing():
