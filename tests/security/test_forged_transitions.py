@@ -46,8 +46,12 @@ def test_the_bag_holds_only_the_agents_transitions_under_attack(spun_node, peers
     for sequence in range(LEGIT // 2 + 1, LEGIT + 1):
         publisher.publish(acks.sent(legit_transition(sequence, RUN_ID)))
     # Every real transition acknowledged, and again for the attacker's verbatim replay of it (stored once).
-    wait_until(lambda: acks.sequences() == set(range(1, LEGIT + 1)) and min(acks.stored.values()) >= 2, 120,
-               "the agent's transitions and the attacker's verbatim replays to be acknowledged")
+    try:
+        wait_until(lambda: acks.sequences() == set(range(1, LEGIT + 1)) and min(acks.stored.values()) >= 2, 120,
+                   "the agent's transitions and the attacker's verbatim replays to be acknowledged")
+    except TimeoutError as timeout:
+        raise AssertionError(f"{timeout}: acks {dict(acks.stored)}, {acks.forged} unverifiable\n"
+                             f"recorder: {recorder.log_text()[-3000:]}\nattacker: {attacker.log_text()[-2000:]}")
     assert recorder.stop() == 0
     log = recorder.log_text()
 

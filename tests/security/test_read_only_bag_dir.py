@@ -34,7 +34,7 @@ def test_a_read_only_bag_folder_is_reported_once_and_nothing_is_acknowledged(tmp
     wait_until(lambda: acks.sequences() == set(range(1, COUNT + 1)), 60, "every transition acknowledged")
     assert recorder.stop() == 0
     log = recorder.log_text()
-    reports = [line for line in log.splitlines() if "cannot store transitions in" in line]
+    reports = [line for line in log.splitlines() if "[ERROR]" in line and "cannot store transitions in" in line]
     assert len(reports) == 1 and "Read-only file system" in reports[0], log
     assert "storing again" in log
     stored = BagSet([tmpfs.path / "bags"], secret=load_or_create_secret())

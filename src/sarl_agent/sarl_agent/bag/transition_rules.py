@@ -16,8 +16,9 @@ from typing import Any
 
 from sarl_prompt import prompt_problem
 
-MAX_TRANSITION_BYTES = 4 * 1024 * 1024
-"""[bytes] serialized transition (two JPEG frames of a few tens of KiB each in practice)."""
+MAX_TRANSITION_BYTES = 3 * 1024 * 1024
+"""[bytes] serialized transition: two frames of at most MAX_IMAGE_BYTES each plus the rest (in practice two
+JPEG frames of a few tens of KiB)."""
 MAX_IMAGE_BYTES = 1024 * 1024
 """[bytes] one compressed camera frame."""
 MAX_CANDIDATES = 64

@@ -101,6 +101,8 @@ class RecorderNode(Node):
         self.create_timer(30.0, self.rejections.flush, callback_group=writes)
         self.written = 0
         self.duplicates = 0
+        self.statuses = 0
+        """Episode status messages stored (only into bags a verified transition opened)."""
         self._closed = False
         self._closing = threading.Lock()
         logger.info(f"recording {self._transitions_topic} and {self._status_topic} into {self.bag_dir.resolve()}")
@@ -183,7 +185,8 @@ class RecorderNode(Node):
             if self._closed:
                 return
             try:
-                self.recorder.record(self._status_topic, raw, msg.run_id, *_times(info))
+                if self.recorder.record(self._status_topic, raw, msg.run_id, *_times(info)) is not None:
+                    self.statuses += 1
             except (OSError, ValueError) as error:
                 self.get_logger().warning(f"episode status of {msg.run_id[:64]!r} not recorded: {error}",
                                           throttle_duration_sec=30.0)

@@ -153,12 +153,14 @@ def test_recorder_acknowledges_in_order_stores_duplicates_once_and_records_statu
     status = node.create_publisher(EpisodeStatus, "sarl/episode_status", STATUS_QOS)
     wait_until(lambda: transitions.get_subscription_count() and status.get_subscription_count(), 20,
                "the recorder to subscribe")
-    status.publish(EpisodeStatus(run_id="run-node", phase=EpisodeStatus.PHASE_EXECUTING, episode=0))
     sent = [rclpy_transition(s, run_id="run-node", step=s - 1) for s in range(1, 6)]
     for message in sent:
         transitions.publish(message)
     transitions.publish(sent[1])  # the agent's re-send of sequence 2
     wait_until(lambda: sum(acks.counts.values()) >= 6, 20, "6 acknowledgements")
+    # Status is not signed: it goes only into a bag a verified transition opened (this run's, now).
+    status.publish(EpisodeStatus(run_id="run-node", phase=EpisodeStatus.PHASE_EXECUTING, episode=0))
+    wait_until(lambda: recorder.node.statuses == 1, 20, "the episode status recorded")
 
     assert acks.counts == Counter({1: 1, 2: 2, 3: 1, 4: 1, 5: 1})
     assert (recorder.node.written, recorder.node.duplicates) == (5, 1)
