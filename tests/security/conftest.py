@@ -129,14 +129,16 @@ class Tmpfs:
 
     def fill(self) -> None:
         """Take every free byte, as a full disk would."""
-        with self._filler.open("ab") as filler:
+        fd = os.open(self._filler, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
             for chunk in (1 << 20, 1 << 12, 1):
                 try:
                     while True:
-                        filler.write(b"\0" * chunk)
-                        filler.flush()
+                        os.write(fd, b"\0" * chunk)
                 except OSError:
                     continue
+        finally:
+            os.close(fd)
 
     def free(self) -> None:
         self._filler.unlink(missing_ok=True)

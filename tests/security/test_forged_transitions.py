@@ -51,7 +51,8 @@ def test_the_bag_holds_only_the_agents_transitions_under_attack(spun_node, peers
                    "the agent's transitions and the attacker's verbatim replays to be acknowledged")
     except TimeoutError as timeout:
         raise AssertionError(f"{timeout}: acks {dict(acks.stored)}, {acks.forged} unverifiable\n"
-                             f"recorder: {recorder.log_text()[-3000:]}\nattacker: {attacker.log_text()[-2000:]}")
+                             f"recorder: {recorder.log_text()[-3000:]}\n"
+                             f"attacker: {attacker.log_text()[-2000:]}") from None
     assert recorder.stop() == 0
     log = recorder.log_text()
 

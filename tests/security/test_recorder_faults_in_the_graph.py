@@ -106,7 +106,8 @@ def test_a_full_disk_holds_the_agent_until_space_is_freed(tmpfs, spun_node, peer
         code = launcher.stop()
     assert code == 0, launcher.log_text()[-3000:]
     recorder_log = read_log(tmp_path, "recorder")
-    reports = [line for line in recorder_log.splitlines() if "[ERROR]" in line and "cannot store transitions in" in line]
+    reports = [line for line in recorder_log.splitlines()
+               if "[ERROR]" in line and "cannot store transitions in" in line]
     assert len(reports) == 1 and "No space left on device" in reports[0], recorder_log[-3000:]
     total, stored, bags = all_stored(tmp_path, bag_dir)
     assert len(stored) == len(set(stored)) == total and bags.report.forged == bags.report.unsigned == 0

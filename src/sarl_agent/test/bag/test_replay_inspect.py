@@ -140,8 +140,10 @@ def test_inspect_and_replay_skip_unsigned_and_forged_transitions_and_say_how_man
     writer = DurableBagWriter(bag)
     topic = transition_topic()
     writer.add_topic(topic)
-    signed = list(synthetic_messages(40, seed=7, run_id="run-m", with_images=False, secret=load_or_create_secret()))
-    unsigned = list(synthetic_messages(6, seed=8, run_id="run-m", with_images=False, start_ns=1_800_000_000_000_000_000))
+    secret = load_or_create_secret()
+    signed = list(synthetic_messages(40, seed=7, run_id="run-m", with_images=False, secret=secret))
+    unsigned = list(synthetic_messages(6, seed=8, run_id="run-m", with_images=False,
+                                       start_ns=1_800_000_000_000_000_000))
     forged = list(synthetic_messages(6, seed=9, run_id="run-m", with_images=False, start_ns=1_900_000_000_000_000_000,
                                      secret=b"not the run secret, 32 bytes...."))
     for index, msg in enumerate([*signed, *unsigned, *forged]):
