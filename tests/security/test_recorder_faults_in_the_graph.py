@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from sarl_agent.bag.reader import BagSet
 from sarl_auth import load_or_create_secret
-from sarl_interfaces.msg import EpisodeStatus
+from sarl_agent.nodes.recorder_node import TRANSITION_QOS
+from sarl_interfaces.msg import EpisodeStatus, SemanticTransition
 from support.processes import PeerProcess
 from support.ros_node import wait_until
 from support.sessions import find_in_session
@@ -135,3 +136,36 @@ def test_a_killed_recorder_is_restarted_and_the_run_loses_nothing(spun_node, tmp
     assert len(stored) == len(set(stored)) == total and bags.report.duplicates == 0
     print(f"recorder SIGKILL after {len(acked_before_kill)} acknowledged: restarted, run finished, "
           f"{total}/{total} transitions stored once")
+
+
+def parse_sequences(text: str) -> set[int]:
+    """``"3-6, 9"`` -> {3, 4, 5, 6, 9} (the agent's way of naming sequences)."""
+    found: set[int] = set()
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        first, _, last = part.partition("-")
+        found.update(range(int(first), int(last or first) + 1))
+    return found
+
+
+def test_an_agent_stopped_while_the_disk_is_full_names_exactly_what_was_never_stored(tmpfs, spun_node, tmp_path):
+    run_id = "stopped-full"
+    statuses, acks = Statuses(spun_node.node), StoredAcks(spun_node.node, run_id)
+    published: set[int] = set()
+    spun_node.node.create_subscription(SemanticTransition, "sarl/transitions",
+                                       lambda msg: published.add(msg.sequence), TRANSITION_QOS)
+    launcher = launch(tmp_path, tmpfs.path / "bags", run_id)
+    try:
+        wait_until(lambda: len(acks.sequences()) >= 1, 300, "the first episode stored")
+        tmpfs.fill()
+        wait_until(lambda: statuses.holding() is not None, 120, "the agent to hold")
+    finally:
+        launcher.stop()  # SIGTERM, as an operator's Ctrl-C
+    agent_log = read_log(tmp_path, "sarl_agent")
+    match = re.search(r"(\d+) of (\d+) transitions of run stopped-full were never stored.*?sequences ([\d, -]+) \(",
+                      agent_log)
+    assert match, agent_log[-3000:]
+    named = parse_sequences(match.group(3))
+    assert named == published - acks.sequences() and int(match.group(1)) == len(named) > 0
+    assert int(match.group(2)) == len(published)
+    print(f"agent stopped while holding: named {len(named)} never-stored sequences ({match.group(3)}) of "
+          f"{len(published)} published; exactly the unacknowledged ones")
