@@ -47,6 +47,7 @@ class Attacker(Node):
         self._transitions = self.create_publisher(SemanticTransition, "sarl/transitions", QOS)
         self._acks = self.create_publisher(TransitionAck, "sarl/transition_acks", ACK_QOS)
         self._lock = threading.Lock()
+        self._replayed: set[int] = set()
         if mode == "transitions":
             self.create_subscription(SemanticTransition, "sarl/transitions", self._replay, QOS)
         self._mode = mode
@@ -59,8 +60,9 @@ class Attacker(Node):
         if msg.run_id != self._run_id or len(msg.mac) == 0 or msg.task == "attacker":
             return
         with self._lock:
-            if self.sent.get("replayed verbatim", 0) >= 20:
+            if msg.sequence in self._replayed:  # its own replays come back to it too: each sequence once
                 return
+            self._replayed.add(msg.sequence)
             self._transitions.publish(msg)
             self._count("replayed verbatim")
             restamped = copy.deepcopy(msg)
