@@ -178,6 +178,8 @@ class AgentNode(Node):
             self.get_logger().error(f"agent stopped: {error}")
             self.get_logger().debug(traceback.format_exc())
             self.exit_code = 1
+            if self._ledger.counts().sent:
+                self._wait_for_recorder(ACK_WAIT_ON_SIGNAL)  # and name what the failed run leaves unstored
         finally:
             self.finished.set()
 
