@@ -43,6 +43,7 @@ from ..bag.metadata import BagTopic
 from ..bag.qos import OfferedQos
 from ..bag.recording import DEFAULT_MAX_RUNS, BagRecorder, RecorderLogs, Refused
 from ..bag.transition_mac import ack_mac, mac_bytes
+from ..bag.transition_rules import Problem
 from ..bag.typestore import sarl_typestore
 
 TRANSITION_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityPolicy.RELIABLE,
@@ -51,6 +52,8 @@ TRANSITION_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=Reliabil
 STATUS_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityPolicy.RELIABLE)
 ACK_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityPolicy.RELIABLE)
 MESSAGE_TYPES = {"transitions": SemanticTransition, "episode_status": EpisodeStatus}
+MAX_STATUS_BYTES = 64 * 1024
+"""[bytes] an episode status is a few hundred bytes (task, prompts, Q-values); larger ones are not recorded."""
 
 
 def offered_qos(profile: QoSProfile) -> OfferedQos:
@@ -132,7 +135,11 @@ class RecorderNode(Node):
         if problem is not None:
             self.rejections.add(problem, "a transition")
             return
-        msg = deserialize_message(raw, SemanticTransition)
+        try:
+            msg = deserialize_message(raw, SemanticTransition)
+        except Exception as error:  # bytes from a raw DDS writer: refuse, never end the node
+            self.rejections.add(Problem("malformed", f"not a valid SemanticTransition ({error})"), "a transition")
+            return
         what = f"transition {msg.run_id[:64]!r}#{msg.sequence}"
         problem = admission_problem(self._secret, msg)
         if problem is not None:
@@ -180,7 +187,13 @@ class RecorderNode(Node):
             self.storage_error, self.failed_writes = "", 0
 
     def _status_callback(self, raw: bytes, info: MessageInfo) -> None:
-        msg = deserialize_message(raw, EpisodeStatus)
+        """Best effort and not signed: only into a bag a verified transition opened, only when small."""
+        if len(raw) > MAX_STATUS_BYTES:
+            return
+        try:
+            msg = deserialize_message(raw, EpisodeStatus)
+        except Exception:  # bytes from a raw DDS writer: ignore, never end the node
+            return
         with self._closing:
             if self._closed:
                 return
