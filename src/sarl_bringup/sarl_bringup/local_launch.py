@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         load_or_create_secret(secret_path)
         graph = Graph(graph_spec, parameter_file(graph_spec, args.params_file),
                       parse_overrides(args.set, graph_spec), Path(args.log_dir))
-    except (FileNotFoundError, ValueError, SecretError) as error:
+    except (OSError, ValueError, SecretError) as error:
         print(f"[local_launch] {error}", file=sys.stderr)
         return 2
     stop = threading.Event()
