@@ -132,7 +132,7 @@ def test_a_bag_that_fails_to_start_leaves_no_lock_and_no_directory(tmp_path, mon
     assert not (tmp_path / "bag").exists() and not is_locked(tmp_path / "bag")
 
 
-def test_after_a_full_disk_the_recorder_reads_its_own_abandoned_bag_and_stores_on(tmp_path, monkeypatch):
+def test_after_a_full_disk_the_recorder_remembers_its_abandoned_bag_and_stores_on(tmp_path, monkeypatch):
     logs: list[str] = []
     recorder = make_recorder(tmp_path, logs)
     first = store(recorder, rclpy_transition(1))
