@@ -28,3 +28,14 @@ def peers(tmp_path: Path) -> Iterator[list[PeerProcess]]:
         if code not in (0, -15) and not (peer.killed and code == -9):
             failures.append(f"peer {peer.pid} exited with {code}:\n{peer.log_text()[-2000:]}")
     assert not failures, "\n".join(failures)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def run_secret() -> bytes | None:
+    """The run secret of this pytest run (root conftest: $SARL_SECRET_FILE), created as the launchers do:
+    the agent, the recorder and the driver refuse to start without it."""
+    try:
+        from sarl_auth import load_or_create_secret
+    except ImportError:  # workspace not built: the tests that need it fail on their own imports
+        return None
+    return load_or_create_secret()

@@ -65,6 +65,11 @@ class AgentSettings:
     doubled for each further one in a row up to 30 s, so a dead peer does not burn through the run."""
     max_consecutive_failures: int = 20
     """Episodes in a row the robot side could not execute before the agent stops with an error (0 = never)."""
+    max_unacknowledged: int = 10
+    """[transitions] hold before the next episode while more than this many are not stored by the recorder
+    (see bag/backlog.py); go on once it has stored everything."""
+    max_unacknowledged_age: float = 10.0
+    """[s] hold before the next episode while a transition has waited longer than this to be stored."""
 
     def __post_init__(self) -> None:
         if self.reward_source not in REWARD_SOURCES:
@@ -88,6 +93,10 @@ class AgentSettings:
         for key in ("label_timeout", "failure_backoff", "max_consecutive_failures"):
             if getattr(self, key) < 0:
                 raise ValueError(f"{key} must be >= 0, got {getattr(self, key)}")
+        if self.max_unacknowledged < 1:
+            raise ValueError(f"max_unacknowledged must be >= 1, got {self.max_unacknowledged}")
+        if not self.max_unacknowledged_age > 0:
+            raise ValueError(f"max_unacknowledged_age must be > 0 seconds, got {self.max_unacknowledged_age}")
         if self.reward_source == "operator" and not self.task.strip():
             raise ValueError("task (the instruction) must be set when reward_source is 'operator'")
         if self.reward_source == "sim" and not self.task_name:

@@ -25,11 +25,15 @@ from typing import Any
 import numpy as np
 import torch
 
+from sarl_auth import SecretError
+
 from .bag.dataset import BagDataset
+from .bag.inspect import add_verification_arguments
 from .bag.episodes import EpisodeTable
 from .bag.progress import ProgressBar
 from .bag.reader import BagProblem, ReadReport
 from .bag.recovery import RecoveryReport
+from .bag.transition_mac import reading_secret
 from .bag.writer import utc_stamp
 from .learning.trainer import SarlAgentCore
 from .learning_config_file import DEFAULT_LEARNING_CONFIG, load_learning_config, resolve_learning_config
@@ -45,6 +49,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="seeds network init and batch sampling (default 0)")
     parser.add_argument("--no-replay-buffer", action="store_true",
                         help="leave the replay buffer out of the checkpoint (smaller; the agent starts empty)")
+    add_verification_arguments(parser)
     args = parser.parse_args(argv)
     if args.updates < 0:
         parser.error(f"--updates must be >= 0, got {args.updates}")
@@ -56,16 +61,19 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)  # small networks: extra threads only add contention (see learning/README.md)
     try:
         config = load_learning_config(args.config, args.seed)
-    except (OSError, ValueError, TypeError) as error:
+        secret, note = reading_secret(args.secret, not args.no_verify)
+    except (OSError, ValueError, TypeError, SecretError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     out = args.out or Path("runs") / f"replay-{utc_stamp()}"
     out.mkdir(parents=True, exist_ok=True)
 
     core = SarlAgentCore(config)
     dataset = open_bags(core, args.bags,
                         on_problem=lambda problem: print(f"error: {problem}", file=sys.stderr),
-                        on_recovery=lambda report: print(report.describe(), file=sys.stderr))
+                        on_recovery=lambda report: print(report.describe(), file=sys.stderr), secret=secret)
     reading = ProgressBar("reading bags", total=None, unit="transitions")
 
     def counted():
@@ -112,11 +120,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def open_bags(core: SarlAgentCore, paths: Iterable[str | Path],
               on_problem: Callable[[BagProblem], None] | None = None,
-              on_recovery: Callable[[RecoveryReport], None] | None = None) -> BagDataset:
+              on_recovery: Callable[[RecoveryReport], None] | None = None,
+              secret: bytes | None = None) -> BagDataset:
     """The learnable transitions of ``paths``, re-keyed onto ``core``'s prompt cache (images decoded
-    only if its config uses them); read lazily by ``dataset.transitions()``."""
+    only if its config uses them); read lazily by ``dataset.transitions()``; only those signed with
+    ``secret`` when it is given."""
     return BagDataset(paths, core.cache, decode_images=core.config.uses_image,
-                      on_problem=on_problem, on_recovery=on_recovery)
+                      on_problem=on_problem, on_recovery=on_recovery, secret=secret)
 
 
 def _first_then(iterable, *on_end):
@@ -139,6 +149,7 @@ def describe_data(table: EpisodeTable, dataset: BagDataset, report: ReadReport) 
         lines.append(f"  success rate {task!r}: {wins}/{total} ({wins / total:.0%})")
     if report.duplicates:
         lines.append(f"  {report.duplicates} duplicate transitions ignored")
+    lines.append(f"  {report.verification()}")
     lines.extend(f"  recovered: {r.describe()}" for r in report.recovered if r.recovered)
     lines.extend(f"  conversion error: {error}" for error in dataset.errors[:5])
     return "\n".join(lines)
@@ -157,7 +168,8 @@ def summarize(args: argparse.Namespace, dataset: BagDataset, losses: list[float]
         "success_rate_by_task": {task: {"successes": w, "episodes": n, "rate": w / n}
                                  for task, (w, n) in dataset.table.success_by_task().items()},
         "transitions": {"read": dataset.read, "used": dataset.used, "in_replay_buffer": replay_size,
-                        "skipped": dict(dataset.skipped), "duplicates": report.duplicates},
+                        "skipped": dict(dataset.skipped), "duplicates": report.duplicates,
+                        "verified": report.verified, "unsigned": report.unsigned, "forged": report.forged},
         "training": {"updates": args.updates, "seconds": round(elapsed, 2),
                      "final_td_loss": round(float(np.mean(tail)), 6) if tail else None, "seed": args.seed,
                      "config": str(resolve_learning_config(args.config)) if args.config else None},

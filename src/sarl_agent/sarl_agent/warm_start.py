@@ -44,14 +44,18 @@ class WarmStart:
 
 
 def warm_start(core: SarlAgentCore, paths: Iterable[str | Path], updates: int,
-               on_problem: Callable[[str], None], on_recovery: Callable[[str], None]) -> WarmStart:
+               on_problem: Callable[[str], None], on_recovery: Callable[[str], None],
+               secret: bytes | None = None) -> WarmStart:
     """Add the labelled transitions of the bags at ``paths`` to ``core``, then run ``updates`` TD updates.
+
+    With ``secret`` (the agent passes its run secret) only transitions signed with it are used; the
+    skipped ones are counted in ``details``.
 
     Raises ``FileNotFoundError`` for a missing path and ``ValueError`` when updates are asked for but
     there is nothing to learn from; a bag that cannot be read is reported through ``on_problem``.
     """
     dataset = open_bags(core, paths, on_problem=lambda problem: on_problem(str(problem)),
-                        on_recovery=lambda report: on_recovery(report.describe()))
+                        on_recovery=lambda report: on_recovery(report.describe()), secret=secret)
     try:
         history = core.train_offline(dataset.transitions(), updates)
     except ValueError as error:

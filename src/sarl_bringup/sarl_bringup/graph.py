@@ -28,7 +28,9 @@ class NodeSpec:
     arguments: tuple[str, ...] = ()
     """Extra command-line arguments (plain programs only)."""
     required: bool = True
-    """If it dies, the whole graph is stopped with an error."""
+    """If it dies, the whole graph is stopped with an error (unless it is restarted: ``respawn``)."""
+    respawn: bool = False
+    """Restart it when it dies during the run (the local launcher, up to ``MAX_RESPAWNS`` times)."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,9 @@ _COMMON = (
     NodeSpec("reset_controller", "reset_controller", "reset_controller"),
     NodeSpec("sarl_vla_bridge", "vla_bridge", "vla_bridge"),
     NodeSpec("sarl_agent", "vlm_proposer", "vlm_proposer"),
-    NodeSpec("sarl_agent", "recorder", "recorder"),
+    # Restarted when it dies: the agent keeps and re-sends what is unacknowledged, and the new recorder
+    # reads (and recovers) the bags of the run it already holds, so nothing acknowledged is lost.
+    NodeSpec("sarl_agent", "recorder", "recorder", respawn=True),
     NodeSpec("sarl_agent", "agent", "sarl_agent"),
 )
 

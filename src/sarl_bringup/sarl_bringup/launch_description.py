@@ -35,6 +35,9 @@ def graph_launch_description(profile: str):
     from launch.substitutions import LaunchConfiguration
     from launch_ros.actions import Node
 
+    from sarl_auth import load_or_create_secret
+
+    load_or_create_secret()  # the run secret the agent and the recorder sign with (never sent over DDS)
     graph = graph_for(profile)
     default_params = os.path.join(get_package_share_directory("sarl_bringup"), "config", graph.parameter_file)
     actions = [DeclareLaunchArgument("params_file", default_value=default_params,

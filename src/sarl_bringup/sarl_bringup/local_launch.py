@@ -3,6 +3,10 @@
 Reads the same graph description (``graph.py``) and parameter files as the
 launch files. Stops every process with SIGTERM when the main node exits, when
 any required process dies (then it fails loudly, naming it), or on Ctrl-C.
+A process marked ``respawn`` (the recorder) is restarted instead, up to
+``MAX_RESPAWNS`` times. Before starting, it creates the run secret
+(``sarl_auth``: ``$SARL_SECRET_FILE`` or ``~/.config/sarl/secret``, mode 600)
+that the agent and the recorder sign with; it never travels over DDS.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from sarl_auth import SecretError, default_secret_path, load_or_create_secret
 
 from .graph import PROFILES, SIM_POLICY_SERVER, GraphSpec, NodeSpec, graph_for, with_policy_port
 
@@ -65,6 +71,9 @@ def parse_overrides(items: list[str], graph: GraphSpec) -> dict[str, list[str]]:
     return overrides
 
 
+MAX_RESPAWNS = 5
+"""Restarts of one ``respawn`` process per run; a process that keeps dying is a fault to report, not retry."""
+
 PR_SET_PDEATHSIG = 1
 """prctl(2) option: the signal a process receives when its parent dies."""
 
@@ -105,19 +114,24 @@ class Graph:
         self._preexec = _parent_death_signal()
         self.departed: dict[str, int] = {}
         """Processes that are not required and ended while the graph ran (their exit codes)."""
+        self.restarts: dict[str, int] = {}
+        """How often each ``respawn`` process was restarted."""
 
     def start(self) -> None:
         self._log_dir.mkdir(parents=True, exist_ok=True)
         for node in self._graph.nodes:
-            process = subprocess.Popen(self._commands[node.name], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, env=dict(os.environ, PYTHONUNBUFFERED="1"),
-                                       preexec_fn=self._preexec)
-            self._processes[node.name] = process
-            threading.Thread(target=self._relay, args=(node.name, process), daemon=True).start()
+            self._start(node.name)
 
-    def _relay(self, name: str, process: subprocess.Popen) -> None:
-        """Prefix each output line with the node name, and keep a per-node log file."""
-        with (self._log_dir / f"{name}.log").open("wb") as log:
+    def _start(self, name: str, restart: int = 0) -> None:
+        process = subprocess.Popen(self._commands[name], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, env=dict(os.environ, PYTHONUNBUFFERED="1"),
+                                   preexec_fn=self._preexec)
+        self._processes[name] = process
+        threading.Thread(target=self._relay, args=(name, process, restart > 0), daemon=True).start()
+
+    def _relay(self, name: str, process: subprocess.Popen, append: bool = False) -> None:
+        """Prefix each output line with the node name, and keep a per-node log file (a restart appends)."""
+        with (self._log_dir / f"{name}.log").open("ab" if append else "wb") as log:
             for line in iter(process.stdout.readline, b""):
                 log.write(line)
                 log.flush()
@@ -127,13 +141,20 @@ class Graph:
     def wait(self, stop: threading.Event) -> int:
         """Block until the main node exits, a required node dies, or ``stop`` is set; returns the exit code."""
         required = {node.name for node in self._graph.nodes if node.required}
+        respawn = {node.name for node in self._graph.nodes if node.respawn}
         while not stop.is_set():
-            for name, process in self._processes.items():
+            for name, process in list(self._processes.items()):
                 code = process.poll()
                 if code is None:
                     continue
                 if name == self._graph.main_node:
                     return code
+                if name in respawn and self.restarts.get(name, 0) < MAX_RESPAWNS:
+                    self.restarts[name] = self.restarts.get(name, 0) + 1
+                    print(f"[local_launch] {name} died with exit code {code}; restarting it "
+                          f"({self.restarts[name]}/{MAX_RESPAWNS})", file=sys.stderr)
+                    self._start(name, self.restarts[name])
+                    continue
                 if name in required:
                     print(f"[local_launch] required process {name} died with exit code {code}; stopping the graph",
                           file=sys.stderr)
@@ -178,15 +199,18 @@ def main(argv: list[str] | None = None) -> int:
         graph_spec = with_policy_port(graph_spec, port)
         args.set.append(f"vla_bridge.policy_port={port}")
     try:
+        secret_path = default_secret_path()
+        load_or_create_secret(secret_path)
         graph = Graph(graph_spec, parameter_file(graph_spec, args.params_file),
                       parse_overrides(args.set, graph_spec), Path(args.log_dir))
-    except (FileNotFoundError, ValueError) as error:
+    except (OSError, ValueError, SecretError) as error:
         print(f"[local_launch] {error}", file=sys.stderr)
         return 2
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    print(f"[local_launch] starting the {args.profile} graph: {', '.join(n.name for n in graph_spec.nodes)}")
+    print(f"[local_launch] starting the {args.profile} graph: {', '.join(n.name for n in graph_spec.nodes)} "
+          f"(run secret {secret_path})")
     graph.start()
     code = graph.wait(stop)
     codes = graph.stop()

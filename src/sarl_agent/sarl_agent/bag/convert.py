@@ -24,6 +24,7 @@ from ..jpeg import decode_image, encode_jpeg
 from ..learning.observation import Observation
 from ..learning.prompt_cache import PromptCache
 from ..learning.transition import SemanticTransition
+from .transition_mac import transition_mac
 from .typestore import sarl_typestore
 
 TRANSITION_TYPE = "sarl_interfaces/msg/SemanticTransition"
@@ -97,11 +98,12 @@ def transition_message(transition: SemanticTransition, cache: PromptCache, *, ru
                        step: int, sequence: int, task: str, stamp_ns: int,
                        images: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
                        q_values: Sequence[float] = (), probabilities: Sequence[float] = (),
-                       temperature: float = 0.0, outcome: int = 0) -> Any:
+                       temperature: float = 0.0, outcome: int = 0, secret: bytes | None = None) -> Any:
     """A rosbags ``SemanticTransition`` message for a core transition (prompt texts from ``cache``).
 
     ``images`` = (s, s') frames, JPEG-encoded into the observations (default:
-    the transition's own ``obs.image`` / ``next_obs.image``).
+    the transition's own ``obs.image`` / ``next_obs.image``). Signed with
+    ``secret`` when given, else unsigned (empty ``mac``).
     """
     types = sarl_typestore().types
     time_msg = types["builtin_interfaces/msg/Time"]
@@ -123,7 +125,7 @@ def transition_message(transition: SemanticTransition, cache: PromptCache, *, ru
         return types["sarl_interfaces/msg/CandidateSet"](
             ids=np.asarray(ids, np.uint32), prompts=[cache.prompt_of(i) for i in ids])
 
-    return types[TRANSITION_TYPE](
+    msg = types[TRANSITION_TYPE](
         header=header(), run_id=run_id, episode=episode, step=step, sequence=sequence, task=task,
         observation=observation(transition.obs, images[0]), candidates=candidate_set(transition.candidates),
         chosen_index=transition.candidates.index(transition.action), chosen_id=transition.action,
@@ -133,8 +135,11 @@ def transition_message(transition: SemanticTransition, cache: PromptCache, *, ru
         next_observation=observation(transition.next_obs, images[1]),
         next_candidates=candidate_set(transition.next_candidates),
         terminal=transition.terminal, truncated=transition.truncated, outcome=outcome,
-        decision_time=0.0, execution_time=0.0,
+        decision_time=0.0, execution_time=0.0, mac=np.zeros(0, np.uint8),
     )
+    if secret is not None:
+        msg.mac = np.frombuffer(transition_mac(secret, msg), np.uint8)
+    return msg
 
 
 def serialize(msg: Any) -> bytes:

@@ -29,8 +29,10 @@ class BagDataset:
 
     def __init__(self, paths: Iterable[str | Path], cache: PromptCache, decode_images: bool,
                  on_problem: Callable[[BagProblem], None] | None = None,
-                 on_recovery: Callable[[RecoveryReport], None] | None = None) -> None:
-        self.bags = BagSet(paths, on_problem=on_problem, on_recovery=on_recovery)
+                 on_recovery: Callable[[RecoveryReport], None] | None = None,
+                 secret: bytes | None = None) -> None:
+        """``secret``: learn only from transitions signed with it (see ``reader.BagSet``)."""
+        self.bags = BagSet(paths, on_problem=on_problem, on_recovery=on_recovery, secret=secret)
         self.table = EpisodeTable()
         self.read = 0
         self.used = 0

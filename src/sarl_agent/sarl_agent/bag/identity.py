@@ -6,7 +6,9 @@ different bytes (observed). Identity is therefore taken from fields the agent
 fixes once per transition: run id, sequence number and the header stamp set
 just before the first publish. A re-send repeats all three; an agent restarted
 under the same run id restarts its sequence numbers but not the clock, so its
-transitions stay distinct and are never dropped as duplicates.
+transitions stay distinct and are never dropped as duplicates. All three are
+under the transition's MAC (``transition_mac.py``): a peer without the run
+secret cannot make a "new" transition by changing the stamp.
 """
 
 from __future__ import annotations

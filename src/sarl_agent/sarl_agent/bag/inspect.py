@@ -14,8 +14,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from sarl_auth import SecretError
+
 from .episodes import EpisodeTable
 from .reader import BagSet
+from .transition_mac import reading_secret
 
 PROMPT_JOIN = " -> "
 
@@ -51,16 +54,32 @@ def render(table: EpisodeTable) -> str:
     return "\n".join(lines)
 
 
+def add_verification_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--secret`` / ``--no-verify``, shared by inspect and replay."""
+    parser.add_argument("--secret", default=None,
+                        help="run secret file to verify transitions with (default: $SARL_SECRET_FILE or "
+                             "~/.config/sarl/secret when readable; unsigned and forged transitions are skipped)")
+    parser.add_argument("--no-verify", action="store_true", help="read every transition without checking MACs")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="inspect_bag", description=__doc__.split("\n\n")[0])
     parser.add_argument("bags", nargs="+", help="bag directories, .mcap files or folders of bags")
     parser.add_argument("--recover", action="store_true",
                         help="finish unfinished bags (recorder killed) before reading; default: read-only")
+    add_verification_arguments(parser)
     args = parser.parse_args(argv)
+    try:
+        secret, note = reading_secret(args.secret, not args.no_verify)
+    except SecretError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     table = EpisodeTable()
     bags = BagSet(args.bags, recover=args.recover,
                   on_problem=lambda problem: print(f"error: {problem}", file=sys.stderr),
-                  on_recovery=lambda report: print(report.describe(), file=sys.stderr))
+                  on_recovery=lambda report: print(report.describe(), file=sys.stderr), secret=secret)
     try:
         for message in bags.transitions():
             table.add(message.msg)
@@ -74,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     if report.duplicates:
         print(f"note: {report.duplicates} duplicate transitions (re-sends, restarted recorder) shown once")
     print(render(table))
+    print(report.verification())
     return 1 if report.problems else 0
 
 

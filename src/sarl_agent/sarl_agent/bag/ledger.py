@@ -63,6 +63,7 @@ class AckLedger(Generic[Payload]):
         self._clock = clock
         self._pending: dict[int, _Pending[Payload]] = {}
         self._acknowledged: set[int] = set()
+        self._unstorable: set[int] = set()
         self._resends = 0
         self._lock = threading.Lock()
         self._all_acknowledged = threading.Condition(self._lock)
@@ -70,7 +71,7 @@ class AckLedger(Generic[Payload]):
     def add(self, sequence: int, payload: Payload) -> None:
         """Record a transition just published for the first time."""
         with self._lock:
-            if sequence in self._pending or sequence in self._acknowledged:
+            if sequence in self._pending or sequence in self._acknowledged or sequence in self._unstorable:
                 raise ValueError(f"sequence {sequence} was already sent; sequence numbers must be unique in a run")
             now = self._clock()
             self._pending[sequence] = _Pending(payload, now, now)
@@ -84,6 +85,26 @@ class AckLedger(Generic[Payload]):
             if not self._pending:
                 self._all_acknowledged.notify_all()
             return True
+
+    def pending_payload(self, sequence: int) -> Payload | None:
+        """The message still waiting under ``sequence`` (None once acknowledged or never sent)."""
+        with self._lock:
+            entry = self._pending.get(sequence)
+            return None if entry is None else entry.payload
+
+    def give_up(self, sequence: int) -> None:
+        """Record a transition that can never be stored (it breaks the recorder's rules): not re-sent,
+        not waited for, but named by ``never_stored``."""
+        with self._lock:
+            self._pending.pop(sequence, None)
+            self._unstorable.add(sequence)
+            if not self._pending:
+                self._all_acknowledged.notify_all()
+
+    def never_stored(self) -> list[int]:
+        """Every sequence not acknowledged (pending or given up), in order."""
+        with self._lock:
+            return sorted([*self._pending, *self._unstorable])
 
     def due(self) -> list[tuple[int, Payload]]:
         """Transitions to publish again now (oldest first); each is marked as re-sent.
@@ -108,7 +129,7 @@ class AckLedger(Generic[Payload]):
         with self._lock:
             now = self._clock()
             oldest = min((now - e.first_sent for e in self._pending.values()), default=0.0)
-            return LedgerCounts(sent=len(self._pending) + len(self._acknowledged),
+            return LedgerCounts(sent=len(self._pending) + len(self._acknowledged) + len(self._unstorable),
                                 acknowledged=len(self._acknowledged), pending=len(self._pending),
                                 resends=self._resends, oldest_pending_age=oldest)
 

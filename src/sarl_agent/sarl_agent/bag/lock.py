@@ -38,9 +38,9 @@ class WriterLock:
             owner = _read_owner(fd)
             os.close(fd)
             raise BagLocked(f"{self.path.parent} is being written by a live process ({owner})") from None
+        self._fd = fd  # set first: a failed owner write (disk full) must still release the lock
         os.ftruncate(fd, 0)
         os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
-        self._fd = fd
 
     def release(self, remove: bool = True) -> None:
         """Drop the lock; ``remove`` deletes the file (a finished bag keeps no lock file)."""

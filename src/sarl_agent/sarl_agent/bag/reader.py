@@ -18,6 +18,10 @@ must agree on what a bag contains. Rules:
 * A transition recorded twice (same ``transition_id``: a re-send, or a
   restarted recorder's copy) is yielded once. Same run and sequence with a
   different stamp (an agent restarted under the same run id) is kept.
+* Given the run ``secret``, only transitions whose MAC verifies are yielded;
+  unsigned ones (bags from before MACs, or a foreign writer) and forged ones
+  are skipped and counted (``ReadReport.unsigned`` / ``forged``). Without a
+  secret nothing is verified (``ReadReport.verified`` is False).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from .lock import is_locked
 from .metadata import METADATA_FILE
 from .recovery import RecoveryReport, is_complete, recover_bag, storage_file
 from .scan import McapScan
+from .transition_mac import mac_bytes, transition_verifies
 
 TRANSITION_TYPE = "sarl_interfaces/msg/SemanticTransition"
 STATUS_TYPE = "sarl_interfaces/msg/EpisodeStatus"
@@ -75,6 +80,20 @@ class ReadReport:
     duplicates: int = 0
     collisions: int = 0
     """Same run and sequence, different stamp (kept; see module doc)."""
+    verified: bool = False
+    """True when transitions were checked against the run secret."""
+    unsigned: int = 0
+    """Transitions skipped because they carry no MAC (only counted when ``verified``)."""
+    forged: int = 0
+    """Transitions skipped because their MAC does not verify (only counted when ``verified``)."""
+
+    def verification(self) -> str:
+        """One line for the user: what the MAC check did."""
+        if not self.verified:
+            return "transitions NOT verified (no run secret given): anyone on the DDS domain could have written them"
+        skipped = self.unsigned + self.forged
+        return (f"verified with the run secret: skipped {skipped} transitions ({self.unsigned} unsigned, "
+                f"{self.forged} forged)" if skipped else "verified with the run secret: every transition signed")
 
 
 def find_bags(paths: Iterable[str | Path]) -> list[Path]:
@@ -104,8 +123,10 @@ class BagSet:
 
     def __init__(self, paths: Iterable[str | Path], recover: bool = True,
                  on_problem: Callable[[BagProblem], None] | None = None,
-                 on_recovery: Callable[[RecoveryReport], None] | None = None) -> None:
-        self.report = ReadReport()
+                 on_recovery: Callable[[RecoveryReport], None] | None = None,
+                 secret: bytes | None = None) -> None:
+        self.report = ReadReport(verified=secret is not None)
+        self._secret = secret
         self._paths = list(paths)
         self._recover = recover
         self._on_problem = on_problem or (lambda _problem: None)
@@ -122,7 +143,8 @@ class BagSet:
             self.report.bags.append(bag)
             try:
                 for message in self._read_bag(bag, msgtypes):
-                    if message.msgtype == TRANSITION_TYPE and self._is_duplicate(message, seen):
+                    if message.msgtype == TRANSITION_TYPE and (not self._authentic(message)
+                                                                or self._is_duplicate(message, seen)):
                         continue
                     yield message
             except Exception as error:  # any failure of one bag must not stop the others
@@ -132,6 +154,17 @@ class BagSet:
 
     def transitions(self) -> Iterator[BagMessage]:
         return self.messages((TRANSITION_TYPE,))
+
+    def _authentic(self, message: BagMessage) -> bool:
+        if self._secret is None:
+            return True
+        if not mac_bytes(message.msg):
+            self.report.unsigned += 1
+            return False
+        if not transition_verifies(self._secret, message.msg):
+            self.report.forged += 1
+            return False
+        return True
 
     def _is_duplicate(self, message: BagMessage, seen: dict[tuple[str, int], set[TransitionId]]) -> bool:
         identity = transition_id(message.msg)

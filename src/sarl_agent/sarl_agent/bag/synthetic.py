@@ -63,8 +63,10 @@ def _choose(rng: np.random.Generator, candidates: tuple[str, ...], chosen: list[
 
 
 def synthetic_messages(count: int, seed: int = 0, run_id: str = "synthetic", with_images: bool = True,
-                       expert: float = 0.5, start_ns: int = 1_700_000_000_000_000_000) -> Iterator[Any]:
-    """``count`` rosbags ``SemanticTransition`` messages of consecutive episodes (see module doc)."""
+                       expert: float = 0.5, start_ns: int = 1_700_000_000_000_000_000,
+                       secret: bytes | None = None) -> Iterator[Any]:
+    """``count`` rosbags ``SemanticTransition`` messages of consecutive episodes (see module doc), signed
+    with ``secret`` when given (as the agent signs; readers with that secret verify them)."""
     rng = np.random.default_rng(seed)
     mdp = SyntheticSemanticMdp(rng, max_steps=6)
     cache = PromptCache(64, mdp.prompts)
@@ -88,7 +90,7 @@ def synthetic_messages(count: int, seed: int = 0, run_id: str = "synthetic", wit
             sequence += 1
             yield transition_message(transition, cache, run_id=run_id, episode=episode, step=step,
                                      sequence=sequence, task=TASK, stamp_ns=start_ns + sequence * 1_000_000,
-                                     images=images)
+                                     images=images, secret=secret)
             if ends or sequence >= count:
                 break
             obs, candidates = next_obs, next_candidates
@@ -103,12 +105,14 @@ def _frame(frames: dict[bytes, np.ndarray], proprio: np.ndarray) -> np.ndarray:
 
 
 def write_synthetic_bag(bag_dir: Path, count: int, seed: int = 0, run_id: str = "synthetic",
-                        with_images: bool = True, expert: float = 0.5, durable: bool = False) -> Path:
-    """A finished bag of ``count`` synthetic transitions (``durable``: fsync each, like the recorder)."""
+                        with_images: bool = True, expert: float = 0.5, durable: bool = False,
+                        secret: bytes | None = None) -> Path:
+    """A finished bag of ``count`` synthetic transitions (``durable``: fsync each, like the recorder),
+    signed with ``secret`` when given."""
     writer = DurableBagWriter(bag_dir, custom_data={"sarl.run_id": run_id})
     topic = transition_topic()
     writer.add_topic(topic)
-    for msg in synthetic_messages(count, seed, run_id, with_images, expert):
+    for msg in synthetic_messages(count, seed, run_id, with_images, expert, secret=secret):
         stamp = msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
         writer.write(topic.name, serialize(msg), stamp, stamp, int(msg.sequence), durable=durable)
     writer.close()

@@ -20,6 +20,7 @@ Not thread-safe: one thread (the recorder's callback group) owns a writer.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Mapping
@@ -75,9 +76,7 @@ class DurableBagWriter:
         if self.path.exists():
             raise FileExistsError(f"bag directory {self.path} exists already; a bag is never overwritten")
         self.path.mkdir(parents=True)
-        fsync_directory(self.path.parent)
         self._lock = WriterLock(self.path)
-        self._lock.acquire()
         self.file_path = self.path / storage_file_name(self.path)
         self._custom_data = dict(custom_data or {})
         self._topics: dict[str, BagTopic] = {}
@@ -86,14 +85,34 @@ class DurableBagWriter:
         self._counts: dict[str, int] = {}
         self._start_ns: int | None = None
         self._end_ns = 0
-        self._stream = self.file_path.open("xb")
-        self._mcap = McapWriter(self._stream, compression=CompressionType.NONE, use_chunking=True)
-        self._mcap.start(profile=Profile.ROS2, library=_library())
-        if self._custom_data:
-            self._mcap.add_metadata(CUSTOM_DATA_RECORD, self._custom_data)
-        self._sync()
-        fsync_directory(self.path)
+        self._stream = None
+        try:
+            fsync_directory(self.path.parent)
+            self._lock.acquire()
+            self._stream = self.file_path.open("xb")
+            self._mcap = McapWriter(self._stream, compression=CompressionType.NONE, use_chunking=True)
+            self._mcap.start(profile=Profile.ROS2, library=_library())
+            if self._custom_data:
+                self._mcap.add_metadata(CUSTOM_DATA_RECORD, self._custom_data)
+            self._sync()
+            fsync_directory(self.path)
+        except BaseException:
+            self._discard_unstarted()
+            raise
         self._open = True
+
+    def _discard_unstarted(self) -> None:
+        """A bag that failed to start (disk full, folder unwritable) holds no message: remove it, drop the lock.
+
+        Why: a lock left held by this process would make the bag look like another live recorder's.
+        """
+        if self._stream is not None:
+            with contextlib.suppress(OSError):
+                self._stream.close()
+        self._lock.release(remove=True)
+        with contextlib.suppress(OSError):
+            self.file_path.unlink(missing_ok=True)
+            self.path.rmdir()
 
     @property
     def topics(self) -> tuple[BagTopic, ...]:

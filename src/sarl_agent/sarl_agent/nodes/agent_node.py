@@ -3,6 +3,12 @@
 Threads: the executor spins in the main thread (services, action responses,
 sensor updates); the episode loop runs in its own thread and blocks on
 futures through done-callbacks, so no callback ever waits on another.
+
+Data: every transition is signed with the run secret (``bag/transition_mac.py``)
+and kept until the recorder's signed acknowledgement says it is stored; acks
+that do not verify are ignored. Before each episode the agent holds while the
+recorder lags too far behind (``bag/backlog.py``), and at exit it names every
+sequence that was never stored.
 """
 
 from __future__ import annotations
@@ -23,10 +29,14 @@ from rclpy.signals import SignalHandlerOptions
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sarl_interfaces.msg import EpisodeStatus, SemanticTransition, TransitionAck
 from sarl_interfaces.srv import LabelEpisode
+from sarl_auth import SecretError, load_secret
 from sarl_node_runtime import run_until_signal
 
 from ..agent_settings import AgentSettings
+from ..bag.backlog import ACK_GRACE, BacklogLimits, describe_sequences, hold_reason
 from ..bag.ledger import AckLedger
+from ..bag.transition_mac import ack_verifies, mac_bytes, sign_transition
+from ..bag.transition_rules import transition_problem
 from ..episode.failure_backoff import FailureBackoff
 from ..episode.label_gate import LabelGate
 from ..episode.records import EpisodeResult, Phase, StatusSnapshot
@@ -49,6 +59,12 @@ MAX_FAILURE_BACKOFF_S = 30.0
 """[s] longest pause after episodes the robot side could not execute."""
 RESEND_CHECK_PERIOD = 1.0
 """[s] how often unacknowledged transitions are checked for re-sending (see bag/ledger.py)."""
+MAX_RESEND_INTERVAL = 10.0
+"""[s] longest wait between re-sends: the agent holds when too much is unacknowledged, so at most about two
+episodes of transitions are re-sent this often, and a recorder whose disk was freed is served again soon."""
+ACK_WAIT_ON_SIGNAL = 3.0
+"""[s] how long a stopped agent (SIGTERM) waits for the last acknowledgements before naming what is missing;
+well inside the launcher's 10 s grace."""
 
 
 class AgentNode(Node):
@@ -64,11 +80,17 @@ class AgentNode(Node):
         self.labels = LabelGate()
         self.finished = threading.Event()
         self.exit_code = 0
+        self._secret = load_secret()  # SecretError (clear message) when the launcher did not create it
+        self._limits = BacklogLimits(self.settings.max_unacknowledged, self.settings.max_unacknowledged_age)
+        self.storage_error = ""
+        """What the recorder last said keeps it from storing ("" once it stores again)."""
+        self.forged_acks = 0
+        """Acknowledgements ignored because their MAC did not verify."""
         self._status = self.create_publisher(EpisodeStatus, "sarl/episode_status", STATUS_QOS)
         self._transitions = self.create_publisher(SemanticTransition, "sarl/transitions", TRANSITION_QOS)
         # A transition counts as stored only once the recorder acknowledges it (written + fsynced);
         # until then the ledger keeps it and the timer re-sends it. Own group: never waits on the episode thread.
-        self._ledger: AckLedger[SemanticTransition] = AckLedger()
+        self._ledger: AckLedger[SemanticTransition] = AckLedger(max_resend_interval=MAX_RESEND_INTERVAL)
         acks = MutuallyExclusiveCallbackGroup()
         self.create_subscription(TransitionAck, "sarl/transition_acks", self._ack_callback, ACK_QOS,
                                  callback_group=acks)
@@ -112,7 +134,7 @@ class AgentNode(Node):
         logger = self.get_logger()
         logger.info(f"warm start: reading {list(s.warm_start_bags)}, then {s.warm_start_updates} TD updates")
         report = warm_start(self._core, s.warm_start_bags, s.warm_start_updates,
-                            on_problem=logger.error, on_recovery=logger.warning)
+                            on_problem=logger.error, on_recovery=logger.warning, secret=self._secret)
         logger.info(report.describe())
 
     def _run(self) -> None:
@@ -129,6 +151,7 @@ class AgentNode(Node):
                                      s.max_consecutive_failures)
             episode, labelled = start, 0
             while rclpy.ok(context=self.context) and (not s.episodes or labelled < s.episodes):
+                self._hold_while_recorder_lags(episode)
                 result = self._runner.run_episode(episode)
                 self._publish_transitions(result)
                 metrics = self._runner.learn(result)
@@ -155,6 +178,8 @@ class AgentNode(Node):
             self.get_logger().error(f"agent stopped: {error}")
             self.get_logger().debug(traceback.format_exc())
             self.exit_code = 1
+            if self._ledger.counts().sent:
+                self._wait_for_recorder(ACK_WAIT_ON_SIGNAL)  # and name what the failed run leaves unstored
         finally:
             self.finished.set()
 
@@ -164,16 +189,47 @@ class AgentNode(Node):
         while rclpy.ok(context=self.context) and time.monotonic() < deadline:
             time.sleep(min(0.1, deadline - time.monotonic()))
 
-    def _wait_for_recorder(self) -> None:
+    def _hold_while_recorder_lags(self, episode: int) -> None:
+        """Start no episode (command nothing) while the recorder lags beyond the limits; go on once it has
+        stored everything. The operator panel and the log say why."""
+        self._ledger.wait_all_acknowledged(ACK_GRACE)
+        reason = hold_reason(self._ledger.counts(), self._limits, self.storage_error)
+        if reason is None:
+            return
+        self.get_logger().error(reason)
+        task = self.settings.task_name if self.settings.reward_source == "sim" else self.settings.task
+        started, shown = time.monotonic(), reason
+        self._publish_status(StatusSnapshot(Phase.IDLE, task, episode, 0, self.settings.max_semantic_steps,
+                                            message=reason))
+        while rclpy.ok(context=self.context) and not self._ledger.wait_all_acknowledged(1.0):
+            reason = hold_reason(self._ledger.counts(), self._limits, self.storage_error) or shown
+            if reason.split(";")[-1] != shown.split(";")[-1]:  # the cause changed: tell the operator
+                shown = reason
+                self._publish_status(StatusSnapshot(Phase.IDLE, task, episode, 0, self.settings.max_semantic_steps,
+                                                    message=reason))
+        message = (f"recorder caught up after {time.monotonic() - started:.0f} s: all "
+                   f"{self._ledger.counts().acknowledged} transitions stored; starting episode {episode}")
+        self.get_logger().info(message)
+        self._publish_status(StatusSnapshot(Phase.IDLE, task, episode, 0, self.settings.max_semantic_steps,
+                                            message=message))
+
+    def _wait_for_recorder(self, timeout: float = ACK_WAIT_AT_EXIT) -> None:
         """Before exiting, give the recorder time to confirm the last episodes (their only other copy
-        is this process's publisher history, which dies with it)."""
-        if self._ledger.wait_all_acknowledged(ACK_WAIT_AT_EXIT):
+        is this process's publisher history, which dies with it), then name exactly what is missing."""
+        if self._ledger.wait_all_acknowledged(timeout) and not self._ledger.never_stored():
             self.get_logger().info(f"recorder acknowledged all {self._ledger.counts().sent} transitions")
             return
-        counts = self._ledger.counts()
+        missing = self._ledger.never_stored()
+        cause = f"the recorder reported: {self.storage_error}" if self.storage_error else "is the recorder running?"
         self.get_logger().error(
-            f"{counts.pending} of {counts.sent} transitions were never acknowledged by the recorder within "
-            f"{ACK_WAIT_AT_EXIT:.0f} s: they are not in any bag (is the recorder running?)")
+            f"{len(missing)} of {self._ledger.counts().sent} transitions of run {self.settings.run_id} were never "
+            f"stored (not acknowledged within {timeout:.0f} s); they are in no bag: sequences "
+            f"{describe_sequences(missing)} ({cause})")
+
+    def report_unstored_at_shutdown(self) -> None:
+        """On SIGTERM mid-run: wait briefly for the last acknowledgements, then name what is not stored."""
+        if not self.finished.is_set():
+            self._wait_for_recorder(ACK_WAIT_ON_SIGNAL)
 
     def _save(self) -> None:
         self.settings.checkpoint.parent.mkdir(parents=True, exist_ok=True)
@@ -195,12 +251,37 @@ class AgentNode(Node):
             self._sequence += 1
             message = transition_msg(record, self.settings.run_id, self._sequence)
             message.header.stamp = self.get_clock().now().to_msg()
+            sign_transition(self._secret, message)
             self._ledger.add(self._sequence, message)  # before publishing: the ack may come back at once
+            problem = transition_problem(message)
+            if problem is not None:  # the recorder would refuse it: say so here, never wait for it
+                self._ledger.give_up(self._sequence)
+                self.get_logger().error(f"transition {self._sequence} (episode {record.episode}, step {record.step}) "
+                                        f"cannot be stored and is not sent: {problem.detail}")
+                continue
             self._transitions.publish(message)
 
     def _ack_callback(self, ack: TransitionAck) -> None:
-        if ack.run_id == self.settings.run_id:
-            self._ledger.acknowledge(ack.sequence)
+        if ack.run_id != self.settings.run_id:
+            return
+        pending = self._ledger.pending_payload(ack.sequence)
+        if pending is None:
+            return  # acknowledged already (a repeated ack), or never sent: nothing to clear
+        if not ack_verifies(self._secret, ack, mac_bytes(pending)):
+            self.forged_acks += 1
+            self.get_logger().warning(f"ignored {self.forged_acks} acknowledgement(s) not signed with the run secret "
+                                      f"(latest for sequence {ack.sequence})", throttle_duration_sec=30.0)
+            return
+        if not ack.stored:
+            if ack.error != self.storage_error:
+                self.storage_error = ack.error
+                self.get_logger().error(f"the recorder cannot store transitions: {ack.error}; they are kept and "
+                                        "re-sent, and no new episode starts while too many wait")
+            return
+        if self.storage_error:
+            self.get_logger().info(f"the recorder stores again (was: {self.storage_error})")
+            self.storage_error = ""
+        self._ledger.acknowledge(ack.sequence)
 
     def _resend_callback(self) -> None:
         """Re-publish what stays unacknowledged; with no recorder matched, the transient-local history
@@ -247,6 +328,10 @@ def main(args: list[str] | None = None) -> None:
     rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
     try:
         node = AgentNode()
+    except SecretError as error:
+        rclpy.logging.get_logger("sarl_agent").fatal(f"cannot start without the run secret: {error}")
+        rclpy.try_shutdown()
+        sys.exit(2)
     except (ValueError, OSError) as error:
         rclpy.logging.get_logger("sarl_agent").fatal(f"invalid configuration: {error}")
         rclpy.try_shutdown()
@@ -257,6 +342,7 @@ def main(args: list[str] | None = None) -> None:
         awaiting = node.labels.awaiting
         if awaiting is not None:
             node.labels.close(awaiting, Outcome.ABORT)
+        node.report_unstored_at_shutdown()
 
     run_until_signal(node, MultiThreadedExecutor(num_threads=4), done=node.finished, before_shutdown=settle_open_label)
     sys.exit(node.exit_code)

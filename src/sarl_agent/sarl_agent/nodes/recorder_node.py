@@ -1,7 +1,12 @@
-"""The recorder node: every ``sarl/transitions`` message into a crash-safe rosbag2 bag, then acknowledged.
+"""The recorder node: every verified ``sarl/transitions`` message into a crash-safe rosbag2 bag, then acknowledged.
 
 Subscriptions take the serialized bytes (``raw=True``), exactly what ``ros2
-bag record`` stores, and deserialize only to read the run id and sequence.
+bag record`` stores. A transition is stored only if it passes
+``bag/admission.py`` (size, MAC under the run secret, content rules) and is
+not a conflicting replay; refusals are counted per reason (``rejected``) and
+logged without flooding. Acknowledgements carry a MAC too, and a transition
+that could not be written (disk full, folder unwritable) gets a signed
+``stored = false`` answer with the error, reported once in this log.
 Both subscriptions share one mutually exclusive callback group and the node
 runs on a single-threaded executor: the bag writers are single-threaded by
 design, and a write must finish (fsync) before its acknowledgement is sent.
@@ -16,6 +21,7 @@ The logic (bags per run, de-duplication, durability) is in
 from __future__ import annotations
 
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -29,11 +35,15 @@ from rclpy.serialization import deserialize_message
 from rclpy.signals import SignalHandlerOptions
 from rclpy.subscription import MessageInfo
 from sarl_interfaces.msg import EpisodeStatus, SemanticTransition, TransitionAck
+from sarl_auth import SecretError, load_secret
 from sarl_node_runtime import run_until_signal
 
+from ..bag.admission import Rejections, admission_problem, raw_size_problem
 from ..bag.metadata import BagTopic
 from ..bag.qos import OfferedQos
-from ..bag.recording import BagRecorder, RecorderLogs
+from ..bag.recording import DEFAULT_MAX_RUNS, BagRecorder, RecorderLogs, Refused
+from ..bag.transition_mac import ack_mac, mac_bytes
+from ..bag.transition_rules import Problem
 from ..bag.typestore import sarl_typestore
 
 TRANSITION_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityPolicy.RELIABLE,
@@ -42,6 +52,8 @@ TRANSITION_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=Reliabil
 STATUS_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityPolicy.RELIABLE)
 ACK_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityPolicy.RELIABLE)
 MESSAGE_TYPES = {"transitions": SemanticTransition, "episode_status": EpisodeStatus}
+MAX_STATUS_BYTES = 64 * 1024
+"""[bytes] an episode status is a few hundred bytes (task, prompts, Q-values); larger ones are not recorded."""
 
 
 def offered_qos(profile: QoSProfile) -> OfferedQos:
@@ -67,52 +79,130 @@ class RecorderNode(Node):
         bag_dir = self.declare_parameter("bag_dir", "runs/bags").value
         if not isinstance(bag_dir, str) or not bag_dir.strip():
             raise ValueError(f"bag_dir must be a non-empty folder path, got {bag_dir!r}")
+        max_runs = self.declare_parameter("max_runs", DEFAULT_MAX_RUNS).value
+        if not isinstance(max_runs, int) or max_runs < 1:
+            raise ValueError(f"max_runs must be an integer >= 1, got {max_runs!r}")
+        self._secret = load_secret()  # SecretError (clear message) when the launcher did not create it
         self._topics = {self.resolve_topic_name(f"sarl/{name}"): cls for name, cls in MESSAGE_TYPES.items()}
         self._transitions_topic = self.resolve_topic_name("sarl/transitions")
         self._status_topic = self.resolve_topic_name("sarl/episode_status")
         logger = self.get_logger()
-        self.recorder = BagRecorder(Path(bag_dir), self._transitions_topic, self._describe_topic,
-                                    RecorderLogs(info=logger.info, warning=logger.warning, error=logger.error))
+        self.bag_dir = Path(bag_dir)
+        self.recorder = BagRecorder(self.bag_dir, self._transitions_topic, self._describe_topic,
+                                    RecorderLogs(info=logger.info, warning=logger.warning, error=logger.error),
+                                    max_runs=max_runs, secret=self._secret)
+        self.rejections = Rejections(logger.warning)
+        self.storage_error = ""
+        """The write error that currently keeps transitions out of the bag ("" while writes succeed)."""
+        self.failed_writes = 0
         self._acks = self.create_publisher(TransitionAck, "sarl/transition_acks", ACK_QOS)
         writes = MutuallyExclusiveCallbackGroup()
         self.create_subscription(SemanticTransition, "sarl/transitions", self._transition_callback,
                                  TRANSITION_QOS, raw=True, callback_group=writes)
         self.create_subscription(EpisodeStatus, "sarl/episode_status", self._status_callback,
                                  STATUS_QOS, raw=True, callback_group=writes)
+        self.create_timer(30.0, self.rejections.flush, callback_group=writes)
         self.written = 0
         self.duplicates = 0
+        self.statuses = 0
+        """Episode status messages stored (only into bags a verified transition opened)."""
         self._closed = False
         self._closing = threading.Lock()
-        logger.info(f"recording {self._transitions_topic} and {self._status_topic} into {Path(bag_dir).resolve()}")
+        logger.info(f"recording {self._transitions_topic} and {self._status_topic} into {self.bag_dir.resolve()}")
+        self._check_bag_dir()
+
+    @property
+    def rejected(self) -> dict[str, int]:
+        """Refused transitions per reason (see ``bag/admission.py``)."""
+        return dict(self.rejections.counts)
+
+    def _check_bag_dir(self) -> None:
+        """Say at start, once, when nothing could be stored (the run goes on: space may be freed)."""
+        try:
+            self.bag_dir.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.bag_dir):
+                pass
+        except OSError as error:
+            self._storage_failed(self._cannot_store(error))
+
+    def _cannot_store(self, error: Exception) -> str:
+        """One wording per cause (not per file: each attempt names another bag), so it is reported once."""
+        cause = getattr(error, "strerror", None) or str(error)
+        return f"cannot store transitions in {self.bag_dir.resolve()}: {cause}"
 
     def _transition_callback(self, raw: bytes, info: MessageInfo) -> None:
-        msg = deserialize_message(raw, SemanticTransition)
+        problem = raw_size_problem(raw)
+        if problem is not None:
+            self.rejections.add(problem, "a transition")
+            return
+        try:
+            msg = deserialize_message(raw, SemanticTransition)
+        except Exception as error:  # bytes from a raw DDS writer: refuse, never end the node
+            self.rejections.add(Problem("malformed", f"not a valid SemanticTransition ({error})"), "a transition")
+            return
+        what = f"transition {msg.run_id[:64]!r}#{msg.sequence}"
+        problem = admission_problem(self._secret, msg)
+        if problem is not None:
+            self.rejections.add(problem, what)
+            return
         with self._closing:
             if self._closed:
                 return
             try:
                 stored = self.recorder.record_transition(raw, msg, *_times(info))
-            except (OSError, ValueError) as error:
-                self.get_logger().error(f"transition {msg.run_id}#{msg.sequence} NOT stored, not acknowledged: "
-                                        f"{error}")
+            except Refused as refused:
+                self.rejections.add(refused.problem, what)
                 return
-        self._acks.publish(TransitionAck(run_id=msg.run_id, sequence=msg.sequence, bag_path=str(stored.bag)))
+            except (OSError, ValueError) as error:
+                self._storage_failed(self._cannot_store(error))
+                self._answer(msg, stored=False, error=self.storage_error)
+                return
+        self._storage_ok()
+        self._answer(msg, stored=True, bag_path=str(stored.bag))
         if stored.written:
             self.written += 1
         else:
             self.duplicates += 1
-            self.get_logger().info(f"transition {msg.run_id}#{msg.sequence} was already in {stored.bag}; "
-                                   "acknowledged again, not written twice")
+            self.get_logger().info(f"{what} was already in {stored.bag}; acknowledged again, not written twice",
+                                   throttle_duration_sec=10.0)
+
+    def _answer(self, msg: SemanticTransition, stored: bool, bag_path: str = "", error: str = "") -> None:
+        """A signed answer bound to this exact transition (its MAC is part of the ack's MAC)."""
+        mac = ack_mac(self._secret, msg.run_id, msg.sequence, mac_bytes(msg), stored, bag_path, error)
+        self._acks.publish(TransitionAck(run_id=msg.run_id, sequence=msg.sequence, stored=stored,
+                                         bag_path=bag_path, error=error, mac=list(mac)))
+
+    def _storage_failed(self, error: str) -> None:
+        """Report a storage failure once (and again only if it changes), not once per message."""
+        self.failed_writes += 1
+        if error != self.storage_error:
+            self.storage_error = error
+            self.get_logger().error(f"{error}. Transitions are NOT stored and NOT acknowledged until this is "
+                                    "fixed; the agent keeps them, re-sends them, and holds before new episodes")
+
+    def _storage_ok(self) -> None:
+        if self.storage_error:
+            self.get_logger().info(f"storing again after {self.failed_writes} failed attempts "
+                                   f"(was: {self.storage_error})")
+            self.storage_error, self.failed_writes = "", 0
 
     def _status_callback(self, raw: bytes, info: MessageInfo) -> None:
-        msg = deserialize_message(raw, EpisodeStatus)
+        """Best effort and not signed: only into a bag a verified transition opened, only when small."""
+        if len(raw) > MAX_STATUS_BYTES:
+            return
+        try:
+            msg = deserialize_message(raw, EpisodeStatus)
+        except Exception:  # bytes from a raw DDS writer: ignore, never end the node
+            return
         with self._closing:
             if self._closed:
                 return
             try:
-                self.recorder.record(self._status_topic, raw, msg.run_id, *_times(info))
+                if self.recorder.record(self._status_topic, raw, msg.run_id, *_times(info)) is not None:
+                    self.statuses += 1
             except (OSError, ValueError) as error:
-                self.get_logger().warning(f"episode status of {msg.run_id} not recorded: {error}")
+                self.get_logger().warning(f"episode status of {msg.run_id[:64]!r} not recorded: {error}",
+                                          throttle_duration_sec=30.0)
 
     def _describe_topic(self, name: str) -> BagTopic:
         """Type, hash and the publishers' offered QoS, as ``ros2 bag record`` captures them."""
@@ -135,7 +225,8 @@ class RecorderNode(Node):
             self._closed = True
             self.recorder.close()
         self.get_logger().info(f"recorder stopped: {self.written} transitions written, "
-                               f"{self.duplicates} duplicates acknowledged without writing")
+                               f"{self.duplicates} duplicates acknowledged without writing, refused: "
+                               f"{self.rejections.describe()}")
 
 
 def _times(info: MessageInfo) -> tuple[int, int | None, int]:
@@ -149,6 +240,10 @@ def main(args: list[str] | None = None) -> None:
     rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
     try:
         node = RecorderNode()
+    except SecretError as error:
+        rclpy.logging.get_logger("recorder").fatal(f"cannot start without the run secret: {error}")
+        rclpy.try_shutdown()
+        sys.exit(2)
     except (ValueError, OSError) as error:
         rclpy.logging.get_logger("recorder").fatal(f"invalid configuration: {error}")
         rclpy.try_shutdown()

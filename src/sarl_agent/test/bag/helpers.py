@@ -6,10 +6,12 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from sarl_auth import load_or_create_secret
 from sarl_interfaces.msg import SemanticTransition
 
 from sarl_agent.bag.metadata import BagTopic
 from sarl_agent.bag.qos import OfferedQos
+from sarl_agent.bag.transition_mac import sign_transition
 from sarl_agent.bag.typestore import rosidl_type_hash
 from sarl_agent.bag.writer import DurableBagWriter
 
@@ -34,9 +36,15 @@ def jpeg(image: np.ndarray) -> bytes:
     return data.tobytes()
 
 
+def run_secret_bytes() -> bytes:
+    """The run secret of this pytest run (root conftest points SARL_SECRET_FILE at a temp file)."""
+    return load_or_create_secret()
+
+
 def rclpy_transition(sequence: int, run_id: str = "run-test", episode: int = 0, step: int = 0,
-                     terminal: bool = False, reward: float = 0.0) -> SemanticTransition:
-    """An rclpy SemanticTransition as the agent publishes it (two JPEG frames, prompt texts and ids)."""
+                     terminal: bool = False, reward: float = 0.0, signed: bool = True) -> SemanticTransition:
+    """An rclpy SemanticTransition as the agent publishes it (two JPEG frames, prompt texts and ids),
+    signed with the test run's secret unless ``signed`` is False."""
     msg = SemanticTransition()
     msg.run_id, msg.episode, msg.step, msg.sequence = run_id, episode, step, sequence
     msg.task = "put the banana in the drawer"
@@ -55,7 +63,7 @@ def rclpy_transition(sequence: int, run_id: str = "run-test", episode: int = 0, 
     if not terminal:
         msg.next_candidates.ids = [0, 7]
         msg.next_candidates.prompts = ["reset to home", "pick up the banana"]
-    return msg
+    return sign_transition(run_secret_bytes(), msg) if signed else msg
 
 
 def write_bag(path: Path, raws: list[bytes], finish: bool = True) -> DurableBagWriter:

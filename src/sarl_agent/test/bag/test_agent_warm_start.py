@@ -12,6 +12,7 @@ import pytest
 import rclpy
 from rclpy.context import Context
 from rclpy.parameter import Parameter
+from sarl_auth import load_or_create_secret
 
 from sarl_agent.bag.synthetic import synthetic_messages, write_synthetic_bag
 from sarl_agent.nodes.agent_node import AgentNode
@@ -57,7 +58,10 @@ def agent_node(tmp_path):
 
 def test_agent_warm_started_from_bags_has_their_prompts_and_transitions(agent_node, tmp_path, capfd):
     bags = tmp_path / "bags"
-    write_synthetic_bag(bags / "run-warm_2025_01_01-10_00_00", COUNT, seed=SEED, run_id=RUN, with_images=False)
+    write_synthetic_bag(bags / "run-warm_2025_01_01-10_00_00", COUNT, seed=SEED, run_id=RUN, with_images=False,
+                        secret=load_or_create_secret())
+    write_synthetic_bag(bags / "run-forged_2025_01_01-11_00_00", 40, seed=SEED + 1, run_id="run-forged",
+                        with_images=False)  # unsigned: another writer's data, never learned from
     expected, prompts = learnable_transitions_and_prompts()
 
     core = agent_node(warm_start_bags=[str(bags)], warm_start_updates=7).core
@@ -68,6 +72,7 @@ def test_agent_warm_started_from_bags_has_their_prompts_and_transitions(agent_no
     assert core.counters == {"env_steps": 0, "episodes": 0, "updates": 7}  # offline: no online counter moves
     log = capfd.readouterr().err
     assert f"learning from {expected} of {COUNT} transitions; replay buffer {expected} transitions" in log
+    assert "skipped 40 transitions (40 unsigned, 0 forged)" in log
 
 
 def test_agent_without_warm_start_starts_empty_and_a_missing_bag_is_refused(agent_node, tmp_path):
@@ -75,3 +80,30 @@ def test_agent_without_warm_start_starts_empty_and_a_missing_bag_is_refused(agen
     assert len(core.replay) == 0 and core.counters["updates"] == 0
     with pytest.raises(FileNotFoundError, match="no-such-bags"):
         agent_node(warm_start_bags=str(tmp_path / "no-such-bags"))  # one path as a plain string
+
+
+def test_the_agent_never_sends_a_transition_the_recorder_would_refuse_and_names_it(agent_node, capfd):
+    """Its own check, with the recorder's rules: a broken step (here a NaN Q-value) is named and not waited for."""
+    import numpy as np
+
+    from sarl_agent.episode.records import EpisodeResult, StepRecord
+    from sarl_agent.episode.robot import Outcome
+    from sarl_agent.learning.observation import Observation
+    from sarl_agent.learning.transition import SemanticTransition as CoreTransition
+
+    node = agent_node()
+    obs = Observation(0, (), np.zeros(7, np.float32))
+
+    def step(index: int, q_values: list[float]) -> StepRecord:
+        transition = CoreTransition(obs, (0, 1), 1, 0.0, obs.then(1, np.zeros(7, np.float32)), (0, 1),
+                                    terminal=False)
+        return StepRecord(0, index, "task", transition, ("reset to home", "pick up the lid"),
+                          ("reset to home", "pick up the lid"), 1, "pick up the lid", np.asarray(q_values),
+                          np.asarray([0.5, 0.5]), 0.5, 0, 0.1, 1.0)
+
+    node._publish_transitions(EpisodeResult(0, "task", Outcome.FAILURE, [step(0, [0.1, 0.2]),
+                                                                          step(1, [0.1, float("nan")])]))
+    assert node._ledger.never_stored() == [1, 2]  # nothing is acknowledged here (no recorder)
+    assert node._ledger.pending_sequences() == [1]  # 2 is given up, not waited for or re-sent
+    assert "transition 2 (episode 0, step 1) cannot be stored and is not sent: q_values holds a non-finite" \
+        in capfd.readouterr().err

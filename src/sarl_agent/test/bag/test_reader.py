@@ -103,3 +103,31 @@ def test_a_damaged_chunk_in_a_finished_bag_costs_only_its_own_messages(tmp_path)
     assert sorted(m.msg.sequence for m in bags.transitions()) == [1, 2, 4, 5]
     (problem,) = bags.report.problems
     assert "rotten" in str(problem) and "record by record" in str(problem)
+
+
+def test_a_bag_written_before_transitions_had_a_mac_reads_as_unsigned(tmp_path):
+    """Types come from the bag's own schema: an old bag (no ``mac`` field) still reads, and counts as unsigned."""
+    from rosbags.rosbag2 import StoragePlugin, Writer
+    from rosbags.typesys import Stores, get_types_from_msg, get_typestore
+
+    from sarl_agent.bag.synthetic import synthetic_messages
+    from sarl_agent.bag.typestore import interface_share_dir
+
+    old = get_typestore(Stores.ROS2_KILTED)
+    for name in ("Observation", "CandidateSet", "SemanticTransition"):
+        text = (interface_share_dir() / "msg" / f"{name}.msg").read_text()
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("uint8[] mac"))
+        old.register(get_types_from_msg(text, f"sarl_interfaces/msg/{name}"))
+    msgtype = "sarl_interfaces/msg/SemanticTransition"
+    assert "mac" not in old.types[msgtype].__dataclass_fields__
+    bag = tmp_path / "old"
+    with Writer(bag, version=9, storage_plugin=StoragePlugin.MCAP) as writer:
+        connection = writer.add_connection("/sarl/transitions", msgtype, typestore=old)
+        for index, msg in enumerate(synthetic_messages(12, seed=1, with_images=False)):
+            fields = {name: getattr(msg, name) for name in old.types[msgtype].__dataclass_fields__}
+            writer.write(connection, 1_000 + index, old.serialize_cdr(old.types[msgtype](**fields), msgtype))
+
+    assert len(list(BagSet([bag]).transitions())) == 12  # not verified: read as before
+    verified = BagSet([bag], secret=b"the run secret of today, 32 byte")
+    assert list(verified.transitions()) == [] and (verified.report.unsigned, verified.report.forged) == (12, 0)
+    assert "skipped 12 transitions (12 unsigned, 0 forged)" in verified.report.verification()

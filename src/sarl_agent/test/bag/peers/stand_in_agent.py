@@ -14,9 +14,10 @@ from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPo
 from sarl_interfaces.msg import SemanticTransition, TransitionAck
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from helpers import rclpy_transition
+from helpers import rclpy_transition, run_secret_bytes
 
 from sarl_agent.bag.ledger import AckLedger
+from sarl_agent.bag.transition_mac import ack_verifies, mac_bytes
 
 TRANSITION_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityPolicy.RELIABLE,
                             durability=DurabilityPolicy.TRANSIENT_LOCAL)  # as AgentNode publishes
@@ -44,7 +45,9 @@ class StandInAgent(Node):
         self._publisher.publish(message)
 
     def _ack(self, ack: TransitionAck) -> None:
-        if ack.run_id == self._run_id and self._ledger.acknowledge(ack.sequence):
+        pending = self._ledger.pending_payload(ack.sequence) if ack.run_id == self._run_id else None
+        if (pending is not None and ack.stored and ack_verifies(run_secret_bytes(), ack, mac_bytes(pending))
+                and self._ledger.acknowledge(ack.sequence)):
             counts = self._ledger.counts()
             print(f"acknowledged {counts.acknowledged}/{counts.sent}", flush=True)
 
