@@ -9,23 +9,26 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 import signal
 import sys
 import time
 from pathlib import Path
 
 import pytest
+import yaml
 from sarl_bringup.local_launch import free_port
+from support import latency_bounds
 from support.processes import PeerProcess
+from support.ros_log import log_stamps
 from support.ros_node import wait_until
 from support.sessions import find_in_session
 
-pytestmark = pytest.mark.graph
+pytestmark = [pytest.mark.graph, pytest.mark.timing]
 
 EPISODES = 8
-ABORT_WITHIN_S = 2.0
-ROS_LOG_TIME = re.compile(r"\[(\d+\.\d+)\] \[vla_bridge\]: goal '.*': POLICY_ERROR")
+SIM_CONFIG = Path(__file__).resolve().parents[2] / "config" / "sim.yaml"
+BRIDGE = yaml.safe_load(SIM_CONFIG.read_text())["vla_bridge"]["ros__parameters"]
+"""The bridge's parameters in the graph under test: its abort bound follows from them."""
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the server's pid in /proc")
@@ -54,9 +57,11 @@ def test_agent_survives_a_killed_policy_server_and_continues_after_restart(tmp_p
     log = launcher.log_text()
     assert code == 0, log[-4000:]
 
-    aborts = [float(t) for t in ROS_LOG_TIME.findall(log) if float(t) >= killed_at]
+    # Timed on the bridge's own log stamp (same clock as time.time()), not on when the test noticed.
+    aborts = [t for t in log_stamps(log, "vla_bridge", r"^goal '.*': POLICY_ERROR") if t >= killed_at]
     assert aborts, "no execute_prompt goal ended with POLICY_ERROR after the kill"
-    assert aborts[0] - killed_at < ABORT_WITHIN_S, f"the goal aborted {aborts[0] - killed_at:.2f} s after the kill"
+    bound = latency_bounds.abort_after_policy_kill(BRIDGE["inference_timeout"], BRIDGE["control_rate_hz"])
+    bound.check(aborts[0] - killed_at)
 
     with (tmp_path / "fault" / "episodes.csv").open() as stream:
         outcomes = [row["outcome"] for row in csv.DictReader(stream)]

@@ -14,6 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+HANG_SECONDS = 10.0
+"""[s] How long ``hang`` mode holds a request (unless released): far past any timeout a test gives the client."""
+
 
 class FakeGemini:
     """State shared with the handler threads: what to answer, and what was asked."""
@@ -37,7 +40,7 @@ class FakeGemini:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
                 if fake.mode == "hang":
-                    fake.release.wait(10.0)
+                    fake.release.wait(HANG_SECONDS)
                     return
                 status, payload = fake.answer()
                 self.send_response(status)

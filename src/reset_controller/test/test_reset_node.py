@@ -6,10 +6,14 @@ import re
 import threading
 
 import numpy as np
+import pytest
 from action_msgs.msg import GoalStatus
 from sarl_interfaces.action import ResetToHome
 from std_msgs.msg import Bool
+from support import latency_bounds
 from support.ros_node import wait_future, wait_until
+
+pytestmark = pytest.mark.timing
 
 HOME_XYZ = np.array([0.25, 0.05, 0.12])
 
@@ -41,7 +45,7 @@ def distance_from_home(state) -> float:
 
 def test_drives_the_arm_home_within_tolerance_with_feedback_and_opens_the_gripper(make_rig):
     rig = make_rig(rate_hz=20.0)
-    away = rig.move_away()
+    away = rig.move_away()  # as the controller sees it: its first tick starts from here
     assert distance_from_home(away) > 0.1 and away.gripper < 0.1
     feedback = Feedback()
     handle = send_goal(rig, feedback=feedback)
@@ -50,7 +54,7 @@ def test_drives_the_arm_home_within_tolerance_with_feedback_and_opens_the_grippe
     assert outcome.status == GoalStatus.STATUS_SUCCEEDED, outcome.result.message
     assert outcome.result.reached and outcome.result.final_error <= 0.005
     errors = [item.error for item in feedback.items]
-    assert len(errors) >= 3 and errors[0] > 0.1  # started far away (the first state may predate the last move)
+    assert len(errors) >= 3 and errors[0] > 0.1  # started far away
     assert errors[-1] <= 0.005
     assert all(b >= a for a, b in zip((item.elapsed for item in feedback.items),
                                       (item.elapsed for item in feedback.items[1:]), strict=False))  # fmt: skip
@@ -59,7 +63,8 @@ def test_drives_the_arm_home_within_tolerance_with_feedback_and_opens_the_grippe
 
 
 def test_cancel_is_honoured_within_a_tick(make_rig):
-    rig = make_rig(rate_hz=2.0)  # 0.5 s per tick: the goal would take many seconds
+    rate_hz = 2.0  # 0.5 s per tick: the goal would take many seconds
+    rig = make_rig(rate_hz=rate_hz)
     rig.move_away()
     feedback = Feedback()
     handle = send_goal(rig, feedback=feedback)
@@ -69,10 +74,9 @@ def test_cancel_is_honoured_within_a_tick(make_rig):
     outcome = wait_future(handle.get_result_async(), 5)
     assert outcome.status == GoalStatus.STATUS_CANCELED
     assert not outcome.result.reached and "canceled" in outcome.result.message
-    # Timed on the server's own clock ("canceled after X s"), so the test process's slow return path under CI
-    # load (once 1.2 s of wall time for a cancel the server honoured at 0.52 s) is not counted.
+    # Timed on the server's own clock ("canceled after X s"), so the test process's slow return path is not counted.
     canceled_elapsed = float(re.search(r"canceled after ([0-9.]+) s", outcome.result.message).group(1))
-    assert canceled_elapsed - seen_elapsed < 0.5 + 0.5, (seen_elapsed, outcome.result.message)
+    latency_bounds.reset_cancel(rate_hz).check(canceled_elapsed - seen_elapsed, (seen_elapsed, outcome.result.message))
     assert outcome.result.final_error > 0.05
 
 

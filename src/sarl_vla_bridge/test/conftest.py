@@ -3,13 +3,12 @@
 The server is the simulator's :class:`sarl_sim.policy_server.PolicyServer`
 (the same protocol as openpi's ``websocket_policy_server.py``: metadata frame,
 msgpack-numpy in/out, traceback text frame on error, ``/healthz``). The
-policy is scripted so a test can make it slow or failing at will.
+policy is scripted so a test can hold its answers or make it fail at will.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -18,6 +17,8 @@ import pytest
 from sarl_sim.policy_server import PolicyServer
 
 HORIZON = 10
+HOLD_LIMIT = 60.0
+"""[s] A held call gives up after this, so a test that forgets to release cannot hang the server's teardown."""
 
 
 def chunk_rows(horizon: int = HORIZON) -> np.ndarray:
@@ -30,19 +31,29 @@ def chunk_rows(horizon: int = HORIZON) -> np.ndarray:
 
 @dataclass
 class ScriptedPolicy:
-    """An ``infer(obs) -> dict`` whose speed and failures the test controls."""
+    """An ``infer(obs) -> dict`` whose answers (held or not) and failures the test controls."""
 
-    delay: float = 0.0
     fail: bool = False
     horizon: int = HORIZON
     observations: list[dict] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    _released: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self._released.set()
+
+    def hold(self) -> None:
+        """Calls block until :meth:`release`: a test of a deadline gets an answer that never comes in time,
+        however slowly a loaded machine runs the client (a fixed ``delay`` only races the client's timer)."""
+        self._released.clear()
+
+    def release(self) -> None:
+        self._released.set()
 
     def __call__(self, obs: dict) -> dict:
         with self.lock:
             self.observations.append(obs)
-        if self.delay:
-            time.sleep(self.delay)
+        self._released.wait(HOLD_LIMIT)
         if self.fail:
             raise ValueError("scripted policy failure")
         return {"actions": chunk_rows(self.horizon)}
@@ -64,7 +75,7 @@ def make_server() -> Iterator[Callable[[int], tuple[PolicyServer, ScriptedPolicy
 
     yield make
     for server, policy in started:
-        policy.delay = 0.0
+        policy.release()
         server.stop()
 
 
@@ -78,7 +89,7 @@ def module_server() -> Iterator[tuple[PolicyServer, ScriptedPolicy]]:
     """One scripted server for all tests of a module (each test resets the script)."""
     server, policy = _serve(0)
     yield server, policy
-    policy.delay = 0.0
+    policy.release()
     server.stop()
 
 
