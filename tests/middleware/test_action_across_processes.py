@@ -39,6 +39,8 @@ def test_goal_runs_to_completion_with_feedback(action_client, peers, tmp_path, n
     assert response.result.outcome == ExecutePrompt.Result.OUTCOME_COMPLETED
     assert response.result.steps_executed == 5
     assert response.result.message == "executed 'pick up the banana'"
+    # Feedback (a topic) and the result (a service) travel apart: the last feedback may land after the result.
+    wait_until(lambda: len(feedback_steps) >= 5, 10, "feedback of every step")
     assert feedback_steps == [1, 2, 3, 4, 5]
 
 

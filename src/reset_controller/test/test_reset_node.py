@@ -53,9 +53,10 @@ def test_drives_the_arm_home_within_tolerance_with_feedback_and_opens_the_grippe
     outcome = wait_future(handle.get_result_async(), 15)
     assert outcome.status == GoalStatus.STATUS_SUCCEEDED, outcome.result.message
     assert outcome.result.reached and outcome.result.final_error <= 0.005
+    # The last feedback (sent just before the result, on a topic of its own) may land after the result.
+    wait_until(lambda: feedback.items[-1].error <= 0.005, 5, "the feedback of the tick that reached home")
     errors = [item.error for item in feedback.items]
     assert len(errors) >= 3 and errors[0] > 0.1  # started far away
-    assert errors[-1] <= 0.005
     assert all(b >= a for a, b in zip((item.elapsed for item in feedback.items),
                                       (item.elapsed for item in feedback.items[1:]), strict=False))  # fmt: skip
     wait_until(lambda: distance_from_home(rig.latest_state()) <= 0.005, 5, "the driver to report the arm home")
