@@ -126,8 +126,8 @@ class ResetRig:
         for dx, dy, dz in moves:
             self.commands.publish(ArmCommand(source=ArmCommand.SOURCE_OPERATOR, dx=float(dx), dy=float(dy),
                                              dz=float(dz), gripper=0.0))  # fmt: skip
-        wait_until(lambda: self.latest_state().commands_applied == len(moves), 10, "the arm to move away")
-        wait_until(lambda: self.controller_state().commands_applied == len(moves), 10,
+        wait_until(lambda: self.latest_state().commands_applied == len(moves), 30, "the arm to move away")
+        wait_until(lambda: self.controller_state().commands_applied == len(moves), 30,
                    "the controller to see the arm after the move")
         return self.controller_state()
 

@@ -23,6 +23,7 @@ from rclpy.context import Context
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+from rclpy.time import Time
 from sarl_interfaces.action import ExecutePrompt
 from sarl_interfaces.msg import ArmCommand, ArmState
 from sarl_vla_bridge.bridge_node import VlaBridgeNode
@@ -77,6 +78,7 @@ class FakeDriver:
         )
         self.estop_pub = node.create_publisher(Bool, f"{ns}estop", estop_qos)
         self.commands: list[tuple[float, ArmCommand]] = []
+        self._since_ns = 0
         self.new_command = threading.Event()
         node.create_subscription(ArmCommand, f"{ns}arm_command", self._command_callback, 10)
         self.client = ActionClient(node, ExecutePrompt, f"{ns}execute_prompt")
@@ -93,19 +95,27 @@ class FakeDriver:
         self._scene_pub.publish(self._scene)
 
     def _command_callback(self, msg: ArmCommand) -> None:
+        if Time.from_msg(msg.header.stamp).nanoseconds < self._since_ns:
+            return  # stamped by the bridge before clear_commands(): an earlier test's, delivered late
         self.commands.append((time.monotonic(), msg))
         self.new_command.set()
+
+    def clear_commands(self) -> None:
+        """Forget recorded commands, and ignore any the bridge stamped before now (its clock is the system
+        clock, like ``time.time_ns()``): a previous goal's last command may still be in flight."""
+        self._since_ns = time.time_ns()
+        self.commands.clear()
 
     def send(self, prompt: str, max_steps: int = 0, max_duration: float = 0.0):
         goal = ExecutePrompt.Goal(prompt=prompt, max_steps=max_steps, max_duration=max_duration)
         handle = wait_future(
             self.client.send_goal_async(goal, feedback_callback=lambda f: self.feedback.append(f.feedback.steps_done)),
-            10.0,
+            30.0,
         )
         assert handle.accepted
         return handle
 
-    def outcome(self, handle, timeout: float = 10.0):
+    def outcome(self, handle, timeout: float = 30.0):
         response = wait_future(handle.get_result_async(), timeout)
         return response.status, response.result
 
@@ -133,8 +143,8 @@ def module_bridge(driver, module_server) -> Iterator[Bridge]:
         policy_port=server.port,
         control_rate_hz=RATE_HZ,
         steps_per_query=4,
-        inference_timeout=0.5,
-        connect_timeout=2.0,
+        inference_timeout=3.0,  # only the held-policy test waits on it; shorter would race a loaded machine
+        connect_timeout=10.0,
         scene_topic="sim/scene",
     )
     assert driver.client.wait_for_server(timeout_sec=10.0)
@@ -152,12 +162,12 @@ def rig(module_bridge, module_server, driver):
         policy.observations.clear()
     driver.estop_pub.publish(Bool(data=False))
     wait_until(lambda: module_bridge.node.estop_reason() is None, 5.0, "e-stop cleared at the bridge")
-    driver.commands.clear()
+    driver.clear_commands()
     driver.feedback.clear()
     return policy, driver
 
 
-def wait_commands(driver: FakeDriver, count: int, timeout: float = 5.0) -> None:
+def wait_commands(driver: FakeDriver, count: int, timeout: float = 20.0) -> None:
     wait_until(lambda: len(driver.commands) >= count, timeout, f"{count} arm commands")
 
 
@@ -199,7 +209,7 @@ def test_cancel_stops_commanding_at_the_next_tick(rig):
     _, driver = rig
     handle = driver.send("pick up the banana", max_steps=ENDLESS)
     wait_commands(driver, 3)
-    wait_future(handle.cancel_goal_async(), 5.0)
+    wait_future(handle.cancel_goal_async(), 20.0)
     status, result = driver.outcome(handle)
     assert status == GoalStatus.STATUS_CANCELED and result.outcome == ExecutePrompt.Result.OUTCOME_CANCELED
     wait_commands(driver, result.steps_executed)
@@ -248,19 +258,21 @@ def test_policy_server_killed_mid_goal(tmp_path: Path, capfd: pytest.CaptureFixt
     wait_until(lambda: "listening on" in server.log_text(), 15.0, "policy server process to listen")
     port = int(re.search(r"listening on ws://[\d.]+:(\d+)", server.log_text()).group(1))
     driver = FakeDriver(namespace="fault")  # a namespace keeps this bridge apart from the module's one
-    rate_hz, inference_timeout = 20.0, 1.0
+    rate_hz, inference_timeout = 20.0, 2.0  # a healthy answer never takes this long, even on a loaded machine
     bridge = Bridge("fault", policy_port=port, control_rate_hz=rate_hz, steps_per_query=4,
                     inference_timeout=inference_timeout)  # fmt: skip
     try:
         assert driver.client.wait_for_server(timeout_sec=10.0)
-        driver.commands.clear()
+        driver.clear_commands()
         handle = driver.send("pick up the banana", max_steps=ENDLESS)
         wait_commands(driver, 6)  # the goal is running: commands from the server's chunks arrive
         killed_at = time.time()  # the clock of the bridge's log stamps
         server.kill()
         status, result = driver.outcome(handle, timeout=15.0)
         assert status == GoalStatus.STATUS_ABORTED and result.outcome == ExecutePrompt.Result.OUTCOME_POLICY_ERROR
-        assert "connection" in result.message
+        # How the bridge learns of the death races on a loaded machine: the closed socket, or the inference
+        # deadline if its reader thread runs late. Either way a policy error, within the bound below.
+        assert "connection" in result.message or "inference_timeout" in result.message, result.message
         aborted = log_stamps(capfd.readouterr().err, "fault.vla_bridge", r"POLICY_ERROR after")
         assert aborted, "the bridge logged no POLICY_ERROR result"
         latency_bounds.abort_after_policy_kill(inference_timeout, rate_hz).check(aborted[-1] - killed_at)
@@ -294,8 +306,8 @@ def test_sigterm_mid_goal_delivers_the_result_and_exits_cleanly(module_server, t
         handle = driver.send("pick up the banana", max_steps=ENDLESS)
         result_future = handle.get_result_async()
         wait_commands(driver, 2)
-        assert bridge.stop(timeout=5.0) == 0, bridge.log_text()
-        response = wait_future(result_future, 5.0)
+        assert bridge.stop(timeout=10.0) == 0, bridge.log_text()  # a launcher's grace before SIGKILL
+        response = wait_future(result_future, 20.0)
         assert response.status == GoalStatus.STATUS_ABORTED
         assert response.result.outcome == ExecutePrompt.Result.OUTCOME_SAFETY_STOP
         assert "shutting down" in response.result.message
