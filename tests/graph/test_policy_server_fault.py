@@ -31,6 +31,7 @@ BRIDGE = yaml.safe_load(SIM_CONFIG.read_text())["vla_bridge"]["ros__parameters"]
 """The bridge's parameters in the graph under test: its abort bound follows from them."""
 
 
+@pytest.mark.timeout(900)
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the server's pid in /proc")
 def test_agent_survives_a_killed_policy_server_and_continues_after_restart(tmp_path: Path) -> None:
     port = free_port()
@@ -42,14 +43,14 @@ def test_agent_survives_a_killed_policy_server_and_continues_after_restart(tmp_p
     ], tmp_path / "launcher.log")
     replacement = None
     try:
-        wait_until(lambda: launcher.log_text().count("COMPLETED after") >= 6, 120, "prompts executing")
+        wait_until(lambda: launcher.log_text().count("COMPLETED after") >= 6, 300, "prompts executing")
         (server,) = find_in_session(launcher.pid, "lib/sarl_sim/policy_server")
         killed_at = time.time()
         os.kill(server, signal.SIGKILL)
-        wait_until(lambda: "ABORT" in launcher.log_text(), 60, "the agent to abort the episode")
+        wait_until(lambda: "ABORT" in launcher.log_text(), 120, "the agent to abort the episode")
         replacement = PeerProcess([sys.executable, "-m", "sarl_sim.policy_server", "--port", str(port)],
                                   tmp_path / "replacement_server.log")
-        wait_until(lambda: not launcher.is_running(), 240, "the agent to finish its episodes after the restart")
+        wait_until(lambda: not launcher.is_running(), 400, "the agent to finish its episodes after the restart")
     finally:
         code = launcher.stop()
         if replacement is not None:
