@@ -19,7 +19,7 @@ test: bootstrap lint
 	@$(ENV) && python -m pytest $(PYTEST_ARGS)
 
 ## The tests that decide on the order or latency of events (marker `timing`), N times in a row, counting
-## failed runs: make test-repeat [N=5] [MARK="timing and not graph"] [PYTEST_ARGS=...]
+## failed runs (selecting none counts as failed): make test-repeat [N=5] [MARK="timing and not graph"] [PYTEST_ARGS=...]
 test-repeat: bootstrap
 	@$(ENV) && n=$${N:-5}; failed=0; for run in $$(seq "$$n"); do \
 	  echo "[test-repeat] run $$run of $$n: -m '$(or $(MARK),timing)'"; \
