@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 TEST_SIDE_SLACK = 0.5
 """[s] Delay a loaded test process may add between seeing an event and acting on it (a ``wait_until`` poll,
-the GIL shared with in-process nodes, a DDS write). Under two CPU hogs on 2 cores such delays stayed
-well below 0.3 s in ``make test-repeat`` runs; 0.5 s keeps every bound below the failure it must catch."""
+the GIL shared with in-process nodes, a DDS write). In 16 repeated runs on 2 cores at load averages of 10-60
+(other jobs plus two CPU hogs) the whole reset-cancel span, this delay included, was at most 0.26 s."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,8 @@ def reset_cancel(rate_hz: float) -> LatencyBound:
 def abort_after_policy_kill(inference_timeout: float, rate_hz: float) -> LatencyBound:
     """vla_bridge: a goal aborts once its policy server is dead: at the latest when the pending inference
     times out, plus the control tick in progress. Measured from the kill to the bridge's own log stamp of the
-    POLICY_ERROR result; the margin covers the bridge's threads waking on a loaded machine (1.57 s measured
-    for a 1.05 s budget at a load average of 29 on 2 cores)."""
+    POLICY_ERROR result; the margin covers the bridge's threads waking on a loaded machine (once 1.57 s for a
+    1.05 s budget at a load average of 29 on 2 cores)."""
     return LatencyBound("goal aborted after the policy server was killed", inference_timeout + 1.0 / rate_hz, 2.0,
                         "a bridge that waits on a dead connection (reconnect loops, the 10 s+ library defaults)")
 
