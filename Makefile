@@ -5,7 +5,7 @@ SHELL := /bin/bash
 ENV := source sarl_env.sh
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap demo test lint bench clean replay eval interop
+.PHONY: bootstrap demo test test-repeat lint bench clean replay eval interop
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -17,6 +17,14 @@ demo: bootstrap
 ## Lint, then every test of every package.
 test: bootstrap lint
 	@$(ENV) && python -m pytest $(PYTEST_ARGS)
+
+## The tests that decide on the order or latency of events (marker `timing`), N times in a row, counting
+## failed runs (selecting none counts as failed): make test-repeat [N=5] [MARK="timing and not graph"] [PYTEST_ARGS=...]
+test-repeat: bootstrap
+	@$(ENV) && n=$${N:-5}; failed=0; for run in $$(seq "$$n"); do \
+	  echo "[test-repeat] run $$run of $$n: -m '$(or $(MARK),timing)'"; \
+	  python -m pytest -q -m "$(or $(MARK),timing)" $(PYTEST_ARGS) || failed=$$((failed + 1)); \
+	done; echo "[test-repeat] $$failed of $$n runs failed"; test "$$failed" -eq 0
 
 lint: bootstrap
 	@$(ENV) && ruff check .

@@ -23,6 +23,7 @@ from support.sessions import find_in_session
 
 pytestmark = [
     pytest.mark.graph,
+    pytest.mark.timing,
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the agent's pid in /proc"),
 ]
 

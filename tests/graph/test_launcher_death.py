@@ -12,7 +12,7 @@ from support.processes import PeerProcess
 from support.ros_node import wait_until
 from support.sessions import session_members
 
-pytestmark = pytest.mark.graph
+pytestmark = [pytest.mark.graph, pytest.mark.timing]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal and /proc are Linux only")

@@ -9,25 +9,29 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 import signal
 import sys
 import time
 from pathlib import Path
 
 import pytest
+import yaml
 from sarl_bringup.local_launch import free_port
+from support import latency_bounds
 from support.processes import PeerProcess
+from support.ros_log import log_stamps
 from support.ros_node import wait_until
 from support.sessions import find_in_session
 
-pytestmark = pytest.mark.graph
+pytestmark = [pytest.mark.graph, pytest.mark.timing]
 
 EPISODES = 8
-ABORT_WITHIN_S = 2.0
-ROS_LOG_TIME = re.compile(r"\[(\d+\.\d+)\] \[vla_bridge\]: goal '.*': POLICY_ERROR")
+SIM_CONFIG = Path(__file__).resolve().parents[2] / "config" / "sim.yaml"
+BRIDGE = yaml.safe_load(SIM_CONFIG.read_text())["vla_bridge"]["ros__parameters"]
+"""The bridge's parameters in the graph under test: its abort bound follows from them."""
 
 
+@pytest.mark.timeout(900)
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the server's pid in /proc")
 def test_agent_survives_a_killed_policy_server_and_continues_after_restart(tmp_path: Path) -> None:
     port = free_port()
@@ -39,14 +43,14 @@ def test_agent_survives_a_killed_policy_server_and_continues_after_restart(tmp_p
     ], tmp_path / "launcher.log")
     replacement = None
     try:
-        wait_until(lambda: launcher.log_text().count("COMPLETED after") >= 6, 120, "prompts executing")
+        wait_until(lambda: launcher.log_text().count("COMPLETED after") >= 6, 300, "prompts executing")
         (server,) = find_in_session(launcher.pid, "lib/sarl_sim/policy_server")
         killed_at = time.time()
         os.kill(server, signal.SIGKILL)
-        wait_until(lambda: "ABORT" in launcher.log_text(), 60, "the agent to abort the episode")
+        wait_until(lambda: "ABORT" in launcher.log_text(), 120, "the agent to abort the episode")
         replacement = PeerProcess([sys.executable, "-m", "sarl_sim.policy_server", "--port", str(port)],
                                   tmp_path / "replacement_server.log")
-        wait_until(lambda: not launcher.is_running(), 240, "the agent to finish its episodes after the restart")
+        wait_until(lambda: not launcher.is_running(), 400, "the agent to finish its episodes after the restart")
     finally:
         code = launcher.stop()
         if replacement is not None:
@@ -54,9 +58,11 @@ def test_agent_survives_a_killed_policy_server_and_continues_after_restart(tmp_p
     log = launcher.log_text()
     assert code == 0, log[-4000:]
 
-    aborts = [float(t) for t in ROS_LOG_TIME.findall(log) if float(t) >= killed_at]
+    # Timed on the bridge's own log stamp (same clock as time.time()), not on when the test noticed.
+    aborts = [t for t in log_stamps(log, "vla_bridge", r"^goal '.*': POLICY_ERROR") if t >= killed_at]
     assert aborts, "no execute_prompt goal ended with POLICY_ERROR after the kill"
-    assert aborts[0] - killed_at < ABORT_WITHIN_S, f"the goal aborted {aborts[0] - killed_at:.2f} s after the kill"
+    bound = latency_bounds.abort_after_policy_kill(BRIDGE["inference_timeout"], BRIDGE["control_rate_hz"])
+    bound.check(aborts[0] - killed_at)
 
     with (tmp_path / "fault" / "episodes.csv").open() as stream:
         outcomes = [row["outcome"] for row in csv.DictReader(stream)]

@@ -71,6 +71,9 @@ def _error_info(reason: str, metadata: dict) -> dict:
     return {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason, "domain": "googleapis.com",
             "metadata": {"service": "generativelanguage.googleapis.com", **metadata}}
 
+HANG_SECONDS = 10.0
+"""[s] How long ``hang`` mode holds a request (unless released): far past any timeout a test gives the client."""
+
 
 class FakeGemini:
     """State shared with the handler threads: what to answer, and what was asked."""
@@ -119,7 +122,7 @@ class FakeGemini:
                 fake.requests.append(record)
                 reply = fake.replies.popleft() if fake.replies else fake.mode
                 if reply == "hang":
-                    fake.release.wait(10.0)
+                    fake.release.wait(HANG_SECONDS)
                     return
                 if reply == "slow" and url.path.endswith(":generateContent"):
                     time.sleep(fake.delay)

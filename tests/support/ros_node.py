@@ -49,10 +49,12 @@ def wait_future(future: Any, timeout: float) -> Any:
     return future.result()
 
 
-def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
-    """Wait for a condition that background callbacks make true (bounded, polled every 20 ms)."""
+def wait_until(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Wait for a condition that background callbacks make true (bounded, polled every 20 ms); returns the
+    predicate's first truthy value, so a test can wait for an event and keep what it saw."""
     deadline = time.monotonic() + timeout
-    while not predicate():
+    while not (value := predicate()):
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.02)
+    return value

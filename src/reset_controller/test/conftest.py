@@ -104,22 +104,36 @@ class ResetRig:
         wait_until(lambda: self.estop.get_subscription_count() >= 2, 20, "driver and controller to subscribe estop")
         # Discovery can take seconds on a loaded 2-core machine; these waits end as soon as it is done.
         first_state_at_peer(self.peer)
-        # Readiness only (private on purpose): a goal sent before the controller has a state just waits.
-        wait_until(lambda: controller.node._state is not None, 20, "a first arm_state at the controller")
+        self._controller = controller.node
+        wait_until(lambda: self.controller_state() is not None, 20, "a first arm_state at the controller")
 
     def latest_state(self) -> ArmState | None:
         return self.peer.latest_state()
 
+    def controller_state(self) -> ArmState | None:
+        """The arm_state the controller under test would act on now (read for preconditions only).
+
+        Private on purpose: the node has no reason to publish it, and a goal's first tick uses exactly this.
+        """
+        return self._controller._state
+
     def move_away(self) -> ArmState:
-        """Close the gripper at home, then move ~14 cm away: (0.15, 0.15, 0.07), closed."""
+        """Close the gripper at home, then move ~14 cm away: (0.15, 0.15, 0.07), closed.
+
+        Returns once the move is confirmed where it matters: the driver's own counter says all commands
+        were applied, in a state the peer *and the controller* hold (the controller subscribes on its own;
+        a goal sent before its state catches up would start from the pose before the move).
+        """
         moves = [(0, 0, 0)] * 2 + [(-0.05, 0, 0)] * 2 + [(0, 0.05, 0)] * 2 + [(0, 0, -0.05)]
         for dx, dy, dz in moves:
             msg = ArmCommand(source=ArmCommand.SOURCE_OPERATOR, dx=float(dx), dy=float(dy), dz=float(dz), gripper=0.0)
             msg.header.stamp = self.peer.get_clock().now().to_msg()
             msg.header.frame_id = "base_link"
             self.commands.publish(msg)
-        wait_until(lambda: self.latest_state().commands_applied == len(moves), 10, "the arm to move away")
-        return self.latest_state()
+        wait_until(lambda: self.latest_state().commands_applied == len(moves), 30, "the arm to move away")
+        wait_until(lambda: self.controller_state().commands_applied == len(moves), 30,
+                   "the controller to see the arm after the move")
+        return self.controller_state()
 
     def close(self) -> None:
         while self._closers:

@@ -3,14 +3,13 @@
 The server is the simulator's :class:`sarl_sim.policy_server.PolicyServer`
 (the same protocol as openpi's ``websocket_policy_server.py``: metadata frame,
 msgpack-numpy in/out, traceback text frame on error, ``/healthz``). The
-policy is scripted so a test can make it slow or failing at will.
+policy is scripted so a test can hold its answers or make it fail at will.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,8 @@ METADATA = {
     "observation_keys": ["observation/image", "observation/state", "observation/scene", "prompt"],
 }
 """As the simulator's stand-in VLA announces itself (sarl_sim.standin_vla.StandinVLA.metadata)."""
+HOLD_LIMIT = 60.0
+"""[s] A held call gives up after this, so a test that forgets to release cannot hang the server's teardown."""
 
 
 def chunk_rows(horizon: int = HORIZON) -> np.ndarray:
@@ -40,19 +41,29 @@ def chunk_rows(horizon: int = HORIZON) -> np.ndarray:
 
 @dataclass
 class ScriptedPolicy:
-    """An ``infer(obs) -> dict`` whose speed and failures the test controls."""
+    """An ``infer(obs) -> dict`` whose answers (held or not) and failures the test controls."""
 
-    delay: float = 0.0
     fail: bool = False
     horizon: int = HORIZON
     observations: list[dict] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    _released: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self._released.set()
+
+    def hold(self) -> None:
+        """Calls block until :meth:`release`: a test of a deadline gets an answer that never comes in time,
+        however slowly a loaded machine runs the client (a fixed ``delay`` only races the client's timer)."""
+        self._released.clear()
+
+    def release(self) -> None:
+        self._released.set()
 
     def __call__(self, obs: dict) -> dict:
         with self.lock:
             self.observations.append(obs)
-        if self.delay:
-            time.sleep(self.delay)
+        self._released.wait(HOLD_LIMIT)
         if self.fail:
             raise ValueError("scripted policy failure")
         return {"actions": chunk_rows(self.horizon)}
@@ -74,7 +85,7 @@ def make_server() -> Iterator[Callable[[int], tuple[PolicyServer, ScriptedPolicy
 
     yield make
     for server, policy in started:
-        policy.delay = 0.0
+        policy.release()
         server.stop()
 
 
@@ -88,7 +99,7 @@ def module_server() -> Iterator[tuple[PolicyServer, ScriptedPolicy]]:
     """One scripted server for all tests of a module (each test resets the script)."""
     server, policy = _serve(0)
     yield server, policy
-    policy.delay = 0.0
+    policy.release()
     server.stop()
 
 

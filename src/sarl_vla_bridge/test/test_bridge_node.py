@@ -1,8 +1,9 @@
 """The vla_bridge node in-process, a small fake driver node, and a real openpi-protocol server.
 
 The fault test kills a policy server *process* mid-goal: the goal must abort
-within 2 s, no command may follow, and the bridge must serve the next goal
-once the server is back.
+within the bound of :func:`support.latency_bounds.abort_after_policy_kill`
+(timed on the bridge's own log stamp), no command may follow, and the bridge
+must serve the next goal once the server is back.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from rclpy.context import Context
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+from rclpy.time import Time
 from sarl_auth import load_or_create_secret
 from sarl_auth.prompt_goal import sign_goal
 from sarl_interfaces.action import ExecutePrompt
@@ -30,10 +32,16 @@ from sarl_vla_bridge.bridge_node import VlaBridgeNode
 from sarl_vla_bridge.execution import Outcome
 from sensor_msgs.msg import Image
 from std_msgs.msg import Bool, Float32MultiArray, MultiArrayDimension
+from support import latency_bounds
 from support.processes import PeerProcess
+from support.ros_log import log_stamps
 from support.ros_node import SpunNode, wait_future, wait_until
 
+pytestmark = pytest.mark.timing
+
 RATE_HZ = 50.0
+ENDLESS = 1_000_000
+"""Steps of a goal that must still run when the test stops it (hours at these rates, however fast the machine)."""
 
 
 class Bridge:
@@ -78,6 +86,7 @@ class FakeDriver:
         self.estop_active = False
         node.create_subscription(Bool, f"{ns}estop", self._estop_callback, estop_qos)
         self.commands: list[tuple[float, ArmCommand]] = []
+        self._since_ns = 0
         self.new_command = threading.Event()
         node.create_subscription(ArmCommand, f"{ns}arm_command", self._command_callback, 10)
         self.client = ActionClient(node, ExecutePrompt, f"{ns}execute_prompt")
@@ -103,8 +112,16 @@ class FakeDriver:
         self.estop_active = False
 
     def _command_callback(self, msg: ArmCommand) -> None:
+        if Time.from_msg(msg.header.stamp).nanoseconds < self._since_ns:
+            return  # stamped by the bridge before clear_commands(): an earlier test's, delivered late
         self.commands.append((time.monotonic(), msg))
         self.new_command.set()
+
+    def clear_commands(self) -> None:
+        """Forget recorded commands, and ignore any the bridge stamped before now (its clock is the system
+        clock, like ``time.time_ns()``): a previous goal's last command may still be in flight."""
+        self._since_ns = time.time_ns()
+        self.commands.clear()
 
     def send(self, prompt: str, max_steps: int = 0, max_duration: float = 0.0, secret: bytes | None = None):
         """A goal signed with ``secret`` (default: the run secret, as the agent signs); asserts it was accepted."""
@@ -116,10 +133,10 @@ class FakeDriver:
     def send_goal(self, goal: ExecutePrompt.Goal):
         return wait_future(
             self.client.send_goal_async(goal, feedback_callback=lambda f: self.feedback.append(f.feedback.steps_done)),
-            10.0,
+            30.0,
         )
 
-    def outcome(self, handle, timeout: float = 10.0):
+    def outcome(self, handle, timeout: float = 30.0):
         response = wait_future(handle.get_result_async(), timeout)
         return response.status, response.result
 
@@ -147,8 +164,8 @@ def module_bridge(driver, module_server) -> Iterator[Bridge]:
         policy_port=server.port,
         control_rate_hz=RATE_HZ,
         steps_per_query=4,
-        inference_timeout=0.5,
-        connect_timeout=2.0,
+        inference_timeout=3.0,  # only the held-policy test waits on it; shorter would race a loaded machine
+        connect_timeout=10.0,
         scene_topic="sim/scene",
     )
     assert driver.client.wait_for_server(timeout_sec=10.0)
@@ -160,17 +177,18 @@ def module_bridge(driver, module_server) -> Iterator[Bridge]:
 def rig(module_bridge, module_server, driver):
     """(policy script, driver) with a clean slate: no e-stop, healthy policy, no recorded traffic."""
     _, policy = module_server
-    policy.delay, policy.fail = 0.0, False
+    policy.fail = False
+    policy.release()
     with policy.lock:
         policy.observations.clear()
     driver.clear_estop()
     wait_until(lambda: module_bridge.node.estop_reason() is None, 5.0, "e-stop cleared at the bridge")
-    driver.commands.clear()
+    driver.clear_commands()
     driver.feedback.clear()
     return policy, driver
 
 
-def wait_commands(driver: FakeDriver, count: int, timeout: float = 5.0) -> None:
+def wait_commands(driver: FakeDriver, count: int, timeout: float = 20.0) -> None:
     wait_until(lambda: len(driver.commands) >= count, timeout, f"{count} arm commands")
 
 
@@ -182,6 +200,8 @@ def test_outcome_values_match_the_action_definition():
 def test_a_goal_runs_its_step_budget_from_the_policy_chunks(rig):
     policy, driver = rig
     handle = driver.send("pick up the banana", max_steps=6)
+    # rclpy drops the feedback callback once the result has arrived (feedback may land after it): wait first.
+    wait_until(lambda: driver.feedback, 20, "feedback of the running goal")
     status, result = driver.outcome(handle)
     assert status == GoalStatus.STATUS_SUCCEEDED
     assert (result.outcome, result.steps_executed) == (ExecutePrompt.Result.OUTCOME_COMPLETED, 6)
@@ -189,7 +209,7 @@ def test_a_goal_runs_its_step_budget_from_the_policy_chunks(rig):
     commands = [msg for _, msg in driver.commands]
     assert [round(c.dx, 6) for c in commands] == [0.001, 0.002, 0.003, 0.004, 0.001, 0.002]
     assert {c.source for c in commands} == {ArmCommand.SOURCE_VLA}
-    assert policy.calls == 2 and driver.feedback
+    assert policy.calls == 2
     sent = policy.observations[0]
     assert sent["prompt"] == "pick up the banana"
     assert sent["observation/state"].tolist() == pytest.approx([0.25, 0.05, 0.12, 0, 0, 0, 1.0])
@@ -198,7 +218,7 @@ def test_a_goal_runs_its_step_budget_from_the_policy_chunks(rig):
 
 def test_a_new_goal_preempts_the_running_one(rig):
     _, driver = rig
-    first = driver.send("pick up the banana", max_steps=1000)
+    first = driver.send("pick up the banana", max_steps=ENDLESS)
     wait_commands(driver, 3)
     second = driver.send("put it in the pot", max_steps=3)
     status, result = driver.outcome(first)
@@ -209,9 +229,9 @@ def test_a_new_goal_preempts_the_running_one(rig):
 
 def test_cancel_stops_commanding_at_the_next_tick(rig):
     _, driver = rig
-    handle = driver.send("pick up the banana", max_steps=1000)
+    handle = driver.send("pick up the banana", max_steps=ENDLESS)
     wait_commands(driver, 3)
-    wait_future(handle.cancel_goal_async(), 5.0)
+    wait_future(handle.cancel_goal_async(), 20.0)
     status, result = driver.outcome(handle)
     assert status == GoalStatus.STATUS_CANCELED and result.outcome == ExecutePrompt.Result.OUTCOME_CANCELED
     wait_commands(driver, result.steps_executed)
@@ -221,7 +241,7 @@ def test_cancel_stops_commanding_at_the_next_tick(rig):
 
 def test_estop_stops_the_goal_and_refuses_new_ones_until_cleared(rig):
     _, driver = rig
-    handle = driver.send("pick up the banana", max_steps=1000)
+    handle = driver.send("pick up the banana", max_steps=ENDLESS)
     wait_commands(driver, 2)
     driver.estop_pub.publish(Bool(data=True))
     status, result = driver.outcome(handle)
@@ -272,8 +292,11 @@ def test_goals_not_signed_by_the_agent_are_rejected_and_never_preempt(rig, modul
 
 def test_a_slow_policy_aborts_the_goal_and_holds_the_arm(rig):
     policy, driver = rig
-    policy.delay = 1.0
-    status, result = driver.outcome(driver.send("pick up the banana", max_steps=10))
+    policy.hold()  # no answer until released: the bridge's inference_timeout must end the goal
+    try:
+        status, result = driver.outcome(driver.send("pick up the banana", max_steps=10))
+    finally:
+        policy.release()  # the module's server serves the next tests
     assert status == GoalStatus.STATUS_ABORTED and result.outcome == ExecutePrompt.Result.OUTCOME_POLICY_ERROR
     assert "timeout" in result.message and result.steps_executed == 0 and not driver.commands
 
@@ -283,24 +306,30 @@ def test_invalid_parameters_stop_the_node_with_the_name():
         Bridge(steps_per_query=-1)
 
 
-def test_policy_server_killed_mid_goal(tmp_path: Path):
+def test_policy_server_killed_mid_goal(tmp_path: Path, capfd: pytest.CaptureFixture[str]):
     script = Path(__file__).with_name("policy_process.py")
     server = PeerProcess.python(script, "--port", "0", log_dir=tmp_path)
     wait_until(lambda: "listening on" in server.log_text(), 15.0, "policy server process to listen")
     port = int(re.search(r"listening on ws://[\d.]+:(\d+)", server.log_text()).group(1))
     driver = FakeDriver(namespace="fault")  # a namespace keeps this bridge apart from the module's one
-    bridge = Bridge("fault", policy_port=port, control_rate_hz=20.0, steps_per_query=4, inference_timeout=1.0)
+    rate_hz, inference_timeout = 20.0, 2.0  # a healthy answer never takes this long, even on a loaded machine
+    bridge = Bridge("fault", policy_port=port, control_rate_hz=rate_hz, steps_per_query=4,
+                    inference_timeout=inference_timeout)  # fmt: skip
     try:
         assert driver.client.wait_for_server(timeout_sec=10.0)
-        driver.commands.clear()
-        handle = driver.send("pick up the banana", max_steps=1000)
-        wait_commands(driver, 6)
+        driver.clear_commands()
+        handle = driver.send("pick up the banana", max_steps=ENDLESS)
+        wait_commands(driver, 6)  # the goal is running: commands from the server's chunks arrive
+        killed_at = time.time()  # the clock of the bridge's log stamps
         server.kill()
-        killed = time.monotonic()
-        status, result = driver.outcome(handle, timeout=5.0)
-        assert time.monotonic() - killed < 2.0
+        status, result = driver.outcome(handle, timeout=15.0)
         assert status == GoalStatus.STATUS_ABORTED and result.outcome == ExecutePrompt.Result.OUTCOME_POLICY_ERROR
-        assert "connection" in result.message
+        # How the bridge learns of the death races on a loaded machine: the closed socket, or the inference
+        # deadline if its reader thread runs late. Either way a policy error, within the bound below.
+        assert "connection" in result.message or "inference_timeout" in result.message, result.message
+        aborted = log_stamps(capfd.readouterr().err, "fault.vla_bridge", r"POLICY_ERROR after")
+        assert aborted, "the bridge logged no POLICY_ERROR result"
+        latency_bounds.abort_after_policy_kill(inference_timeout, rate_hz).check(aborted[-1] - killed_at)
         wait_commands(driver, result.steps_executed)
         assert driver.no_command_within(0.3)
         assert len(driver.commands) == result.steps_executed
@@ -328,11 +357,11 @@ def test_sigterm_mid_goal_delivers_the_result_and_exits_cleanly(module_server, t
     bridge = PeerProcess([sys.executable, *args], tmp_path / "vla_bridge.log")
     try:
         assert driver.client.wait_for_server(timeout_sec=20.0), bridge.log_text()
-        handle = driver.send("pick up the banana", max_steps=1000)
+        handle = driver.send("pick up the banana", max_steps=ENDLESS)
         result_future = handle.get_result_async()
         wait_commands(driver, 2)
-        assert bridge.stop(timeout=5.0) == 0, bridge.log_text()
-        response = wait_future(result_future, 5.0)
+        assert bridge.stop(timeout=10.0) == 0, bridge.log_text()  # a launcher's grace before SIGKILL
+        response = wait_future(result_future, 20.0)
         assert response.status == GoalStatus.STATUS_ABORTED
         assert response.result.outcome == ExecutePrompt.Result.OUTCOME_SAFETY_STOP
         assert "shutting down" in response.result.message

@@ -9,22 +9,27 @@ from __future__ import annotations
 
 import base64
 import itertools
+import time
 
 import pytest
 from sarl_agent.proposer import ProposerConfig, build_proposer
 from sarl_agent.proposer.models import DEFAULT_MODEL
 from sarl_prompt import MAX_PROMPT_CHARS, MAX_PROMPT_WORDS
-from support.fake_gemini import model_entry
+from support import latency_bounds
+from support.fake_gemini import HANG_SECONDS, model_entry
 
 KEY = "test-key-0123456789"
 JPEG = b"\xff\xd8\xff\xe0fake-jpeg"
+HANG_TIMEOUT = 1.0
+"""[s] Per-request timeout of the hang test, the only test that waits on it (its first, valid answer must still
+come in time on a loaded machine); the others get a generous timeout, so a valid answer never times out."""
 
 
 def proposer_for(fake, **overrides):
     settings = {
         "backend": "gemini",
         "base_url": fake.url,
-        "timeout": 0.4,
+        "timeout": 30.0,
         "retries": 1,
         "cache_capacity": 8,
         "api_key_env": "TEST_GEMINI_KEY",
@@ -143,19 +148,24 @@ def test_the_circuit_opens_after_repeated_failures_and_a_trial_closes_it(fake_ge
     assert fake_gemini.requests[-1]["time"] - opened >= 0.3
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize(("reply", "named"), [
     ("blocked", "blockReason SAFETY"), ("finish:SAFETY", "finishReason SAFETY"),
     ("finish:RECITATION", "finishReason RECITATION"), ("finish:MAX_TOKENS", "finishReason MAX_TOKENS"),
-    ("garbage", "unreadable"), ("hang", "timed out after 0.4 s"),
+    ("garbage", "unreadable"), ("hang", f"timed out after {HANG_TIMEOUT} s"),
 ])
 def test_unusable_answers_are_named_retried_once_then_answered_from_the_cache(fake_gemini, reply, named):
-    proposer = proposer_for(fake_gemini)
-    proposer.propose("t", None, [], 5)
+    proposer = proposer_for(fake_gemini, **({"timeout": HANG_TIMEOUT} if reply == "hang" else {}))
+    proposer.propose("t", None, [], 5)  # a good answer first, so the cache holds prompts
     fake_gemini.mode = reply
+    started = time.monotonic()
     proposal = proposer.propose("t", JPEG, [], 5)
+    took = time.monotonic() - started
     assert proposal.prompts == ("pick up the banana", "put it in the pot") and proposal.from_cache
     assert named in proposal.error and "attempt 2" in proposal.error and "prompt cache" in proposal.error
     assert len(fake_gemini.requests) == 3 and proposal.vlm_state == "degraded" and KEY not in proposal.error
+    if reply == "hang":
+        latency_bounds.vlm_retries(HANG_TIMEOUT, attempts=2, hang=HANG_SECONDS).check(took)
 
 
 def test_a_cold_cache_fallback_offers_offline_prompts_without_caching_them(fake_gemini, tmp_path):

@@ -73,8 +73,10 @@ def test_offline_backend_answers_with_the_sim_tasks_prompts(start):
 
 def test_gemini_failures_are_answered_from_the_cache_through_the_service(start, fake_gemini, monkeypatch):
     monkeypatch.setenv("NODE_TEST_GEMINI_KEY", "node-test-key")
+    # The fake answers at once (valid, then HTTP 500): a short request timeout would only race a loaded machine.
     proposer = start(
-        "gemini", backend="gemini", base_url=fake_gemini.url, timeout=0.5, retries=0, api_key_env="NODE_TEST_GEMINI_KEY"
+        "gemini", backend="gemini", base_url=fake_gemini.url, timeout=30.0, retries=0,
+        api_key_env="NODE_TEST_GEMINI_KEY",
     )
     png = CompressedImage(format="png", data=cv2.imencode(".png", np.zeros((8, 8, 3), np.uint8))[1].tobytes())
     first = proposer.call("put the banana in the pot", image=png)
