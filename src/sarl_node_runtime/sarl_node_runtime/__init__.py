@@ -1,5 +1,6 @@
 """How every sarl node process runs and stops (one pattern, so no node dies differently on SIGTERM)."""
 
+from .parent_watch import ParentWatch
 from .run import run_until_signal
 
-__all__ = ["run_until_signal"]
+__all__ = ["ParentWatch", "run_until_signal"]

@@ -298,8 +298,9 @@ class DriverNode(LifecycleNode):
     def _stop_motion(self) -> None:
         with self._lock:
             was_active, self._active = self._active, False
-            if was_active and self._backend is not None:
-                self._hold_locked("stopping")
+            if was_active and self._backend is not None and self._hold_locked("stopping"):
+                # The last thing the driver does to the arm; the launch tests look for this line.
+                self.get_logger().info("stopping: arm held at its measured pose; no command is applied after this")
 
     def _close_backend(self) -> None:
         with self._lock:
@@ -311,12 +312,15 @@ class DriverNode(LifecycleNode):
             except Exception as error:  # at exit the hardware may already be gone; say so and go on
                 self.get_logger().error(f"closing the arm backend failed: {error}")
 
-    def _hold_locked(self, why: str) -> None:
+    def _hold_locked(self, why: str) -> bool:
+        """Hold the arm; False (logged loudly) when the backend failed to. The caller still refuses motion."""
         self._holding = True
         try:
             self._backend.hold()
-        except Exception as error:  # logged loudly; the caller still refuses motion
+        except Exception as error:
             self.get_logger().error(f"{why}: holding the arm failed: {error}")
+            return False
+        return True
 
     def _reject(self, source: str, reason: str) -> None:
         self._rejected += 1

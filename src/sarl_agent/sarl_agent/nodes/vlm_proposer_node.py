@@ -20,11 +20,10 @@ import cv2
 import numpy as np
 import rclpy
 from sarl_node_runtime import run_until_signal
-from rcl_interfaces.msg import ParameterDescriptor
+from rcl_interfaces.msg import ParameterDescriptor, ParameterType, ParameterValue
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
-from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.signals import SignalHandlerOptions
 from sarl_interfaces.srv import ProposePrompts
@@ -102,10 +101,11 @@ class VlmProposerNode(Node):
             default = getattr(defaults, field.name)
             descriptor = ParameterDescriptor(read_only=True)
             if isinstance(default, tuple):
-                # Declared by type: an empty list default would be typed as a byte array, and a string list
-                # from the parameter file (real_widowx.yaml's offline_objects) would then be refused.
-                value = self.declare_parameter(field.name, Parameter.Type.STRING_ARRAY, descriptor).value
-                values[field.name] = list(default) if value is None else value
+                # A typed string-array default: a bare empty list would be typed as a byte array (and refuse
+                # real_widowx.yaml's offline_objects), and a type without a value leaves the parameter unset,
+                # which `ros2 param dump` cannot print (it then dumps nothing for the whole node).
+                typed = ParameterValue(type=ParameterType.PARAMETER_STRING_ARRAY, string_array_value=list(default))
+                values[field.name] = list(self.declare_parameter(field.name, typed, descriptor).value)
             else:
                 values[field.name] = self.declare_parameter(field.name, default, descriptor).value
         return ProposerConfig.from_mapping(values)
