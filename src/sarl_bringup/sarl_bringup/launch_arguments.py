@@ -40,7 +40,7 @@ ARGUMENTS: dict[str, dict[str, LaunchArgument]] = {
             (("sarl_agent", "task_name"), ("widowx_driver", "task_name"), ("vlm_proposer", "offline_task")),
         ),
         SIM_POLICY_PORT_ARGUMENT: LaunchArgument(
-            "port of the simulator's policy server (0: any free port); default: vla_bridge.policy_port of the file",
+            "port of the simulator's policy server and of the bridge (0: any free port)",
             (("vla_bridge", "policy_port"),), int,
         ),
     },

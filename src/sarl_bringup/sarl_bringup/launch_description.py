@@ -86,7 +86,7 @@ def _graph_actions(context, graph: GraphSpec, params_file):
 
 
 def _on_exit(event, context, spec: NodeSpec, graph: GraphSpec):
-    from launch.actions import EmitEvent
+    from launch.actions import EmitEvent, LogInfo
     from launch.events import Shutdown
 
     if context.is_shutdown:
@@ -95,5 +95,6 @@ def _on_exit(event, context, spec: NodeSpec, graph: GraphSpec):
     if reason is not None:
         raise RequiredProcessFailed(reason)
     if spec.name == graph.main_node:
-        return [EmitEvent(event=Shutdown(reason="run finished: the agent completed its episodes"))]
+        reason = "run finished: the agent completed its episodes; stopping the graph"
+        return [LogInfo(msg=reason), EmitEvent(event=Shutdown(reason=reason))]
     return None

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import rclpy
 from sarl_node_runtime import run_until_signal
-from rcl_interfaces.msg import ParameterDescriptor, ParameterType, ParameterValue
+from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
@@ -99,14 +99,15 @@ class VlmProposerNode(Node):
         values = {}
         for field in fields(ProposerConfig):
             default = getattr(defaults, field.name)
-            descriptor = ParameterDescriptor(read_only=True)
             if isinstance(default, tuple):
-                # A typed string-array default: a bare empty list would be typed as a byte array (and refuse
-                # real_widowx.yaml's offline_objects), and a type without a value leaves the parameter unset,
-                # which `ros2 param dump` cannot print (it then dumps nothing for the whole node).
-                typed = ParameterValue(type=ParameterType.PARAMETER_STRING_ARRAY, string_array_value=list(default))
-                values[field.name] = list(self.declare_parameter(field.name, typed, descriptor).value)
+                # A list default with dynamic typing, as the agent does: an empty list is typed as a byte array,
+                # which would refuse real_widowx.yaml's string lists, and a type without a value leaves the
+                # parameter unset, which `ros2 param dump` cannot print (it then dumps nothing for the node).
+                descriptor = ParameterDescriptor(read_only=True, dynamic_typing=True)
+                value = self.declare_parameter(field.name, list(default), descriptor).value
+                values[field.name] = list(value) if isinstance(value, (list, tuple)) else value
             else:
+                descriptor = ParameterDescriptor(read_only=True)
                 values[field.name] = self.declare_parameter(field.name, default, descriptor).value
         return ProposerConfig.from_mapping(values)
 
