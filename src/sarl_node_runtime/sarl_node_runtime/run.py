@@ -6,7 +6,8 @@ aborts ("terminate called without an active exception") or lost action
 results on shutdown. Here a signal only sets an event; the main thread then
 lets the node finish (end goals, hold the arm), stops the executor, waits for
 its thread, and only then destroys the node and the context. Call
-``rclpy.init(..., signal_handler_options=SignalHandlerOptions.NO)`` first.
+``rclpy.init(..., signal_handler_options=SignalHandlerOptions.NO)`` first, and end
+the process with ``exit_process(code)`` after it (see process_exit.py).
 
 A launcher that dies (SIGTERM or SIGKILL to ``ros2 launch``, see parent_watch.py)
 stops the node the same way as SIGINT: the driver holds, the agent stops
@@ -64,4 +65,6 @@ def run_until_signal(node: Node, executor: Executor, *, context: Context | None 
     spinner.join(timeout=5.0)
     node.destroy_node()
     rclpy.try_shutdown(context=context)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: None)  # stopped already: a second Ctrl-C must not raise KeyboardInterrupt
     return requested

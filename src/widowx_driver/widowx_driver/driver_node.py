@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 import rclpy
-from sarl_node_runtime import run_until_signal
+from sarl_node_runtime import exit_process, run_until_signal
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.context import Context
 from rclpy.executors import MultiThreadedExecutor
@@ -372,7 +372,7 @@ def main(args: list[str] | None = None) -> int:
     # On SIGTERM/SIGINT: hold and release the arm while the middleware is still up.
     run_until_signal(node, MultiThreadedExecutor(num_threads=4, context=context), context=context,
                      before_shutdown=node.release_hardware)
-    return 0
+    exit_process(0)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from rclpy.signals import SignalHandlerOptions
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sarl_interfaces.msg import EpisodeStatus, SemanticTransition, TransitionAck
 from sarl_interfaces.srv import LabelEpisode
-from sarl_node_runtime import run_until_signal
+from sarl_node_runtime import exit_process, run_until_signal
 
 from ..agent_settings import AgentSettings
 from ..bag.ledger import AckLedger
@@ -259,4 +259,4 @@ def main(args: list[str] | None = None) -> None:
             node.labels.close(awaiting, Outcome.ABORT)
 
     run_until_signal(node, MultiThreadedExecutor(num_threads=4), done=node.finished, before_shutdown=settle_open_label)
-    sys.exit(node.exit_code)
+    exit_process(node.exit_code)

@@ -19,7 +19,7 @@ from typing import Any
 import cv2
 import numpy as np
 import rclpy
-from sarl_node_runtime import run_until_signal
+from sarl_node_runtime import exit_process, run_until_signal
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import MultiThreadedExecutor
@@ -147,7 +147,7 @@ def main(args: list[str] | None = None) -> int:
         rclpy.try_shutdown()
         return 2
     run_until_signal(node, MultiThreadedExecutor(num_threads=2))
-    return 0
+    exit_process(0)
 
 
 if __name__ == "__main__":
