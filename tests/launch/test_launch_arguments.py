@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,12 @@ def dump(node: str, timeout: float = STARTUP_TIMEOUT) -> dict:
     return flatten(section["ros__parameters"])
 
 
+def dump_all(nodes: list[str]) -> dict[str, dict]:
+    """``ros2 param dump`` of several nodes at once (each CLI start costs seconds on a loaded machine)."""
+    with ThreadPoolExecutor(max_workers=len(nodes)) as pool:
+        return dict(zip(nodes, pool.map(dump, nodes), strict=True))
+
+
 def stop_with_sigint(launch) -> int:
     import signal
 
@@ -64,8 +71,9 @@ def stop_with_sigint(launch) -> int:
 def test_no_arguments_runs_exactly_the_parameter_file_and_param_dump_works_for_every_node(start_launch):
     launch = start_launch("sarl_bringup", "sim.launch.py")
     expected = load_parameter_file(SIM_YAML)
+    dumps = dump_all(sorted(expected))
     for node, parameters in expected.items():
-        dumped = dump(node)
+        dumped = dumps[node]
         differing = {key: (value, dumped.get(key)) for key, value in parameters.items() if dumped.get(key) != value}
         assert not differing, f"{node}: (sim.yaml, running) {differing}"
     assert stop_with_sigint(launch) == 0, launch.output()[-3000:]
@@ -76,11 +84,11 @@ def test_one_task_argument_reaches_every_node_and_the_policy_port_argument_moves
     port = free_port()
     launch = start_launch("sarl_bringup", "sim.launch.py", f"task_name:={OTHER_TASK}", "episodes:=25",
                           f"sim_policy_port:={port}")
-    agent = dump("sarl_agent")
-    assert (agent["task_name"], agent["episodes"]) == (OTHER_TASK, 25)
-    assert dump("widowx_driver")["task_name"] == OTHER_TASK
-    assert dump("vlm_proposer")["offline_task"] == OTHER_TASK
-    assert dump("vla_bridge")["policy_port"] == port
+    dumps = dump_all(["sarl_agent", "widowx_driver", "vlm_proposer", "vla_bridge"])
+    assert (dumps["sarl_agent"]["task_name"], dumps["sarl_agent"]["episodes"]) == (OTHER_TASK, 25)
+    assert dumps["widowx_driver"]["task_name"] == OTHER_TASK
+    assert dumps["vlm_proposer"]["offline_task"] == OTHER_TASK
+    assert dumps["vla_bridge"]["policy_port"] == port
     wait_until(lambda: f"listening on ws://127.0.0.1:{port}" in launch.output(), 60, f"the sim server on {port}")
     assert stop_with_sigint(launch) == 0, launch.output()[-3000:]
 

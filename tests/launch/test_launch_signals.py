@@ -12,7 +12,7 @@ import signal
 import sys
 
 import pytest
-from graph_checks import AckListener, check_driver_held_last, stored_transitions
+from support.launch_checks import AckListener, check_driver_held_last, stored_transitions
 from support.ros_node import wait_until
 from support.sessions import command_line
 
