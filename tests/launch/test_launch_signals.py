@@ -34,7 +34,10 @@ def test_signal_to_ros2_launch_stops_every_node_with_a_hold_and_a_readable_bag(s
         launch = start_launch("sarl_bringup", "sim.launch.py", "episodes:=50", "sim_policy_port:=0")
         wait_until(lambda: len(acks.acked) >= 3, STARTUP_TIMEOUT, "3 acknowledged transitions")
         nodes = launch.nodes()
-        launch.send_signal(signum)
+        if signum == signal.SIGINT:
+            launch.press_ctrl_c()  # as in a terminal: every node gets SIGINT twice (the terminal's, launch's)
+        else:
+            launch.send_signal(signum)
         survivors = launch.wait_nodes_gone(NODES_GONE_WITHIN)
         assert not survivors, (f"{signum.name}: still running {NODES_GONE_WITHIN} s later: "
                                f"{[command_line(pid)[:2] for pid in survivors]} (of {len(nodes)})")

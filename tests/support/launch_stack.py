@@ -77,6 +77,10 @@ class LaunchProcess:
     def send_signal(self, signum: int) -> None:
         self._process.send_signal(signum)
 
+    def press_ctrl_c(self) -> None:
+        """SIGINT to the whole process group, as a terminal's Ctrl-C: every node gets it, then launch's own."""
+        os.killpg(self._process.pid, signal.SIGINT)
+
     def wait(self, timeout: float) -> int:
         """Exit code of ``ros2 launch`` (raises TimeoutError with the output's tail)."""
         try:
