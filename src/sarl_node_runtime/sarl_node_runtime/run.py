@@ -66,5 +66,5 @@ def run_until_signal(node: Node, executor: Executor, *, context: Context | None 
     node.destroy_node()
     rclpy.try_shutdown(context=context)
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: None)  # stopped already: a second Ctrl-C must not raise KeyboardInterrupt
+        signal.signal(signum, signal.SIG_IGN)  # stopped already: a second Ctrl-C must neither raise nor kill
     return requested

@@ -228,15 +228,19 @@ def main(argv: list[str] | None = None) -> None:
     )
     server = PolicyServer(policy, host=args.host, port=args.port)
 
+    # Plain handlers, not the loop's: those are removed when asyncio.run ends, and a second SIGINT then
+    # (a terminal's Ctrl-C reaches every process, and ros2 launch sends its own) would raise KeyboardInterrupt.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: server.stop())
+
     async def serve() -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, server.stop)
         watch = asyncio.create_task(stop_when_orphaned(server))
         await server.run(on_ready=lambda port: print(f"listening on ws://{args.host}:{port}", flush=True))
         watch.cancel()
 
     asyncio.run(serve())
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)  # stopped: Python's exit would reset its handlers and a late SIGINT kill us
     logger.info("policy server stopped")
 
 

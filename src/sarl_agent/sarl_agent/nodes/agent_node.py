@@ -63,6 +63,9 @@ class AgentNode(Node):
         })
         self.labels = LabelGate()
         self.finished = threading.Event()
+        self.stopping = threading.Event()
+        """Set when the process is told to stop (signal, launcher gone): the episode thread may then fail
+        against a node being destroyed, which is the stop, not an error."""
         self.exit_code = 0
         self._status = self.create_publisher(EpisodeStatus, "sarl/episode_status", STATUS_QOS)
         self._transitions = self.create_publisher(SemanticTransition, "sarl/transitions", TRANSITION_QOS)
@@ -152,6 +155,9 @@ class AgentNode(Node):
             self._publish_status(StatusSnapshot(Phase.DONE, "", episode, 0, s.max_semantic_steps,
                                                 message=f"finished {episode - start} episodes"))
         except (RobotUnavailable, RuntimeError, ValueError) as error:
+            if self.stopping.is_set():
+                self.get_logger().info(f"agent stopped mid-episode by the shutdown ({error})")
+                return
             self.get_logger().error(f"agent stopped: {error}")
             self.get_logger().debug(traceback.format_exc())
             self.exit_code = 1
@@ -254,6 +260,7 @@ def main(args: list[str] | None = None) -> None:
     node.start()
 
     def settle_open_label() -> None:
+        node.stopping.set()
         awaiting = node.labels.awaiting
         if awaiting is not None:
             node.labels.close(awaiting, Outcome.ABORT)
