@@ -115,6 +115,10 @@ export RMW_IMPLEMENTATION=rmw_fastrtps_cpp
 export HF_HUB_OFFLINE=1
 source "$ROOT/install/setup.bash"
 export PATH="$ROOT/install/sarl_bringup/lib/sarl_bringup:\$PATH"   # the \`sarl\` command
+# The pinned ROS 2 launch stack (\`ros2 launch\`, launch_pytest), when scripts/upstream/ros2_launch.sh built it.
+if [[ -f "$ROOT/.upstream/ros2_launch/install/local_setup.bash" ]]; then
+  source "$ROOT/.upstream/ros2_launch/install/local_setup.bash"
+fi
 EOF
 }
 

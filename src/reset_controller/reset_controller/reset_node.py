@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import rclpy
 from rclpy.signals import SignalHandlerOptions
-from sarl_node_runtime import run_until_signal
+from sarl_node_runtime import exit_process, run_until_signal
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.action.server import ServerGoalHandle
@@ -280,4 +280,4 @@ def main(args: list[str] | None = None) -> int:
         rclpy.try_shutdown()
         return 1
     run_until_signal(node, MultiThreadedExecutor(num_threads=3))
-    return 0
+    exit_process(0)

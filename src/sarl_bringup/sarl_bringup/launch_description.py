@@ -1,39 +1,44 @@
-"""Build a ROS 2 LaunchDescription from the graph description (needs a full ROS 2 install).
+"""Build a ROS 2 LaunchDescription from the graph description (needs the ROS 2 launch stack).
 
-Each ROS node becomes a launch_ros Node with the profile's parameter file; plain
-programs become ExecuteProcess; when the main node (the agent) exits the whole
-launch shuts down, and a required process that dies takes the graph down with it.
+Each ROS node becomes a launch_ros Node with the parameter file plus only the launch
+arguments the user gave (launch_arguments.py); plain programs become ExecuteProcess.
+The nodes are made when the arguments are known (an OpaqueFunction), so an argument
+left out leaves the file's value alone.
+
+How the run ends: the agent exiting with 0 after its episode budget shuts the launch
+down ("run finished"). A required process that exits while the graph runs, or the
+agent exiting with an error, fails the launch: the reason is raised in launch's event
+loop, which prints it as "Caught exception in launch ...: <reason>", stops every node
+and makes ``ros2 launch`` exit with 1 (launch 3.x has no other way to set its exit code).
 """
 
 from __future__ import annotations
 
 import os
 
-from .graph import graph_for
+from .graph import SIM_POLICY_SERVER, GraphSpec, NodeSpec, graph_for, with_policy_port
+from .launch_arguments import ARGUMENTS, SIM_POLICY_PORT_ARGUMENT, parameter_overrides, sim_policy_port
 
-# Launch arguments of every profile and the node parameter each one overrides.
-ARGUMENTS = {
-    "sim": {
-        "episodes": ("sarl_agent", "episodes", "30"),
-        "task_name": ("sarl_agent", "task_name", "pot_lid_to_towel"),
-    },
-    "real_widowx": {
-        "policy_host": ("vla_bridge", "policy_host", "gpu-host.local"),
-        "policy_port": ("vla_bridge", "policy_port", "8000"),
-        "task": ("sarl_agent", "task", "move the banana to the pot on the right and the sushi to the bowl"),
-        "episodes": ("sarl_agent", "episodes", "100"),
-    },
-}
+
+class RequiredProcessFailed(RuntimeError):
+    """A process the graph cannot run without ended while the graph was running."""
+
+
+def exit_reason(spec: NodeSpec, graph: GraphSpec, returncode: int) -> str | None:
+    """Why the launch must fail after ``spec`` exited with ``returncode`` (None: it need not)."""
+    if spec.name == graph.main_node:
+        return None if returncode == 0 else f"the agent exited with code {returncode} before finishing its run"
+    if spec.required:
+        return (f"required process {spec.name} exited with code {returncode} while the graph was running; "
+                "its own log lines above say why")
+    return None
 
 
 def graph_launch_description(profile: str):
-    from ament_index_python.packages import get_package_prefix, get_package_share_directory
+    from ament_index_python.packages import get_package_share_directory
     from launch import LaunchDescription
-    from launch.actions import DeclareLaunchArgument, EmitEvent, ExecuteProcess, RegisterEventHandler
-    from launch.event_handlers import OnProcessExit
-    from launch.events import Shutdown
+    from launch.actions import DeclareLaunchArgument, OpaqueFunction
     from launch.substitutions import LaunchConfiguration
-    from launch_ros.actions import Node
 
     from sarl_auth import load_or_create_secret
 
@@ -41,23 +46,58 @@ def graph_launch_description(profile: str):
     graph = graph_for(profile)
     default_params = os.path.join(get_package_share_directory("sarl_bringup"), "config", graph.parameter_file)
     actions = [DeclareLaunchArgument("params_file", default_value=default_params,
-                                     description="parameter file for every node of the graph")]
-    overrides: dict[str, dict] = {}
-    for argument, (node_name, parameter, default) in ARGUMENTS[profile].items():
-        actions.append(DeclareLaunchArgument(argument, default_value=default))
-        overrides.setdefault(node_name, {})[parameter] = LaunchConfiguration(argument)
+                                     description="parameter file for every node of the graph (the source of truth)")]
+    for name, argument in ARGUMENTS[profile].items():
+        # Empty default = not given: the parameter file's value stands.
+        actions.append(DeclareLaunchArgument(name, default_value="",
+                                             description=f"{argument.description} (default: the parameter file)"))
+    actions.append(OpaqueFunction(function=_graph_actions, args=[graph, LaunchConfiguration("params_file")]))
+    return LaunchDescription(actions)
 
+
+def _graph_actions(context, graph: GraphSpec, params_file):
+    """The node actions, once launch arguments are known."""
+    from launch.actions import ExecuteProcess, RegisterEventHandler
+    from launch.event_handlers import OnProcessExit
+    from launch_ros.actions import Node
+
+    from .local_launch import executable_path
+    from .parameter_schema import load_parameter_file, node_parameters
+
+    params = params_file.perform(context)
+    given = {name: context.launch_configurations.get(name, "") for name in ARGUMENTS[graph.profile]}
+    overrides = parameter_overrides(graph.profile, given)
+    if SIM_POLICY_SERVER in graph.nodes:
+        port = sim_policy_port(given.get(SIM_POLICY_PORT_ARGUMENT, ""),
+                               node_parameters(load_parameter_file(params), "vla_bridge"))
+        graph = with_policy_port(graph, port)
+        overrides.setdefault("vla_bridge", {})["policy_port"] = port
+
+    actions = []
     for spec in graph.nodes:
         if spec.is_ros_node:
             action = Node(package=spec.package, executable=spec.executable, name=spec.name, output="screen",
-                          parameters=[LaunchConfiguration("params_file"), overrides.get(spec.name, {})])
+                          parameters=[params, overrides.get(spec.name, {})])
         else:
-            program = os.path.join(get_package_prefix(spec.package), "lib", spec.package, spec.executable)
-            action = ExecuteProcess(cmd=[program, *spec.arguments],
-                                    name=spec.name, output="screen")
+            action = ExecuteProcess(cmd=[str(executable_path(spec)), *spec.arguments], name=spec.name,
+                                    output="screen")
         actions.append(action)
         if spec.name == graph.main_node or spec.required:
-            reason = "run finished" if spec.name == graph.main_node else f"required process {spec.name} exited"
             actions.append(RegisterEventHandler(OnProcessExit(
-                target_action=action, on_exit=[EmitEvent(event=Shutdown(reason=reason))])))
-    return LaunchDescription(actions)
+                target_action=action, on_exit=lambda event, ctx, spec=spec: _on_exit(event, ctx, spec, graph))))
+    return actions
+
+
+def _on_exit(event, context, spec: NodeSpec, graph: GraphSpec):
+    from launch.actions import EmitEvent, LogInfo
+    from launch.events import Shutdown
+
+    if context.is_shutdown:
+        return None  # the graph is stopping anyway (Ctrl-C, the run finished): exits now are expected
+    reason = exit_reason(spec, graph, event.returncode)
+    if reason is not None:
+        raise RequiredProcessFailed(reason)
+    if spec.name == graph.main_node:
+        reason = "run finished: the agent completed its episodes; stopping the graph"
+        return [LogInfo(msg=reason), EmitEvent(event=Shutdown(reason=reason))]
+    return None

@@ -14,11 +14,14 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .graph import GraphSpec
+
+if TYPE_CHECKING:
+    from .launch_arguments import LaunchArgument
 
 BUILTIN_PARAMETERS = frozenset({"use_sim_time"})
 """Parameters every rclpy node declares by itself."""
@@ -133,14 +136,11 @@ def load_parameter_file(path: Path | str) -> dict[str, dict[str, Any]]:
     return sections
 
 
-def launch_overrides(profile: str) -> dict[str, dict[str, Any]]:
-    """The parameters the profile's launch arguments set by default, typed as ROS would (YAML-parsed)."""
-    from .launch_description import ARGUMENTS
+def launch_overrides(profile: str, given: Mapping[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """The parameters the launch arguments the user gave set (none by default: the file is the source of truth)."""
+    from .launch_arguments import parameter_overrides
 
-    overrides: dict[str, dict[str, Any]] = {}
-    for node, parameter, default in ARGUMENTS.get(profile, {}).values():
-        overrides.setdefault(node, {})[parameter] = yaml.safe_load(default)
-    return overrides
+    return parameter_overrides(profile, given or {})
 
 
 def node_parameters(
@@ -195,16 +195,17 @@ def check_parameters(
     return problems
 
 
-def check_launch_arguments(graph: GraphSpec, arguments: Mapping[str, tuple[str, str, str]]) -> list[str]:
-    """Problems of a profile's launch arguments: each must set a declared parameter of a ROS node of the graph."""
+def check_launch_arguments(graph: GraphSpec, arguments: Mapping[str, LaunchArgument]) -> list[str]:
+    """Problems of a profile's launch arguments: each must set declared parameters of ROS nodes of the graph."""
     problems = []
     ros_nodes = {node.name: node for node in graph.nodes if node.is_ros_node}
-    for argument, (node, parameter, _default) in arguments.items():
-        spec = ros_nodes.get(node)
-        if spec is None:
-            problems.append(f"launch argument {argument!r} targets {node!r}, not a ROS node of the graph")
-            continue
-        schema = schema_for(spec.package, spec.executable)
-        if schema is not None and parameter not in schema.names() | BUILTIN_PARAMETERS:
-            problems.append(f"launch argument {argument!r} sets {node}.{parameter}, which {node} does not declare")
+    for argument, spec_of_argument in arguments.items():
+        for node, parameter in spec_of_argument.targets:
+            spec = ros_nodes.get(node)
+            if spec is None:
+                problems.append(f"launch argument {argument!r} targets {node!r}, not a ROS node of the graph")
+                continue
+            schema = schema_for(spec.package, spec.executable)
+            if schema is not None and parameter not in schema.names() | BUILTIN_PARAMETERS:
+                problems.append(f"launch argument {argument!r} sets {node}.{parameter}, which {node} does not declare")
     return problems

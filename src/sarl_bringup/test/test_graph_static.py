@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from sarl_bringup.graph import PROFILES, graph_for
-from sarl_bringup.launch_description import ARGUMENTS
+from sarl_bringup.launch_arguments import ARGUMENTS
 from sarl_bringup.parameter_schema import (
     check_launch_arguments,
     check_parameters,

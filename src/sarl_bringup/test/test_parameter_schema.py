@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sarl_bringup.graph import graph_for
+from sarl_bringup.launch_arguments import LaunchArgument
 from sarl_bringup.parameter_schema import check_launch_arguments, check_parameters, load_parameter_file
 
 
@@ -77,7 +78,8 @@ def test_not_a_parameter_file_is_a_clear_error(tmp_path):
 
 
 def test_launch_arguments_aimed_at_a_missing_node_or_parameter_are_named():
-    arguments = {"port": ("vla_bridge", "policy_prot", "8000"), "n": ("agent", "episodes", "3")}
+    arguments = {"port": LaunchArgument("", (("vla_bridge", "policy_prot"),), int),
+                 "n": LaunchArgument("", (("agent", "episodes"),), int)}
     problems = check_launch_arguments(graph_for("real_widowx"), arguments)
     assert problems == [
         "launch argument 'port' sets vla_bridge.policy_prot, which vla_bridge does not declare",

@@ -41,6 +41,8 @@ from openpi_client.base_policy import BasePolicy
 from websockets.frames import CloseCode
 
 logger = logging.getLogger(__name__)
+PARENT_AT_START = os.getppid()
+"""Who started this server (``ros2 launch``, the local launcher); if it dies the server stops (see main)."""
 
 HEALTH_PATH = "/healthz"
 
@@ -197,8 +199,18 @@ class PolicyServer:
                 return
 
 
+async def stop_when_orphaned(server: PolicyServer, period: float = 0.1) -> None:
+    """Stop ``server`` once the process that started it is gone: SIGTERM or SIGKILL to ``ros2 launch`` ends
+    launch alone (ros2/launch#666), and a leftover server would keep its port taken (same check as the nodes',
+    sarl_node_runtime.parent_watch, which this ROS-free package cannot import)."""
+    while os.getppid() == PARENT_AT_START:
+        await asyncio.sleep(period)
+    logger.warning("the process that started this server (pid %d) is gone: stopping", PARENT_AT_START)
+    server.stop()
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Serve the stand-in VLA until SIGINT/SIGTERM."""
+    """Serve the stand-in VLA until SIGINT/SIGTERM or until its launcher is gone."""
     parser = argparse.ArgumentParser(description="openpi-protocol policy server for the sarl stand-in VLA")
     parser.add_argument("--host", default="127.0.0.1", help="bind address (0.0.0.0 for all interfaces)")
     parser.add_argument("--port", type=int, default=8000, help="TCP port (0 = any free port)")
@@ -218,13 +230,19 @@ def main(argv: list[str] | None = None) -> None:
     policy = StandinVLA(NumpyPolicyNet.load(args.weights or DEFAULT_WEIGHTS_PATH), embedder)
     server = PolicyServer(policy, host=args.host, port=args.port)
 
+    # Plain handlers, not the loop's: those are removed when asyncio.run ends, and a second SIGINT then
+    # (a terminal's Ctrl-C reaches every process, and ros2 launch sends its own) would raise KeyboardInterrupt.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: server.stop())
+
     async def serve() -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, server.stop)
+        watch = asyncio.create_task(stop_when_orphaned(server))
         await server.run(on_ready=lambda port: print(f"listening on ws://{args.host}:{port}", flush=True))
+        watch.cancel()
 
     asyncio.run(serve())
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)  # stopped: Python's exit would reset its handlers and a late SIGINT kill us
     logger.info("policy server stopped")
     if "torch" in sys.modules:
         # Everything is closed; torch's native teardown alone then took 1-10 s on a loaded 2-core machine, past

@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 import rclpy
-from sarl_node_runtime import run_until_signal
+from sarl_node_runtime import exit_process, run_until_signal
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.action.server import ServerGoalHandle
@@ -448,7 +448,7 @@ def main(args: list[str] | None = None) -> int:
             time.sleep(SHUTDOWN_LINGER)  # still spinning: answer result requests already on the wire
 
     run_until_signal(node, MultiThreadedExecutor(num_threads=EXECUTOR_THREADS), before_shutdown=finish_goals)
-    return 0
+    exit_process(0)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ from typing import Any
 
 import numpy as np
 import rclpy
-from sarl_node_runtime import run_until_signal
+from sarl_node_runtime import exit_process, run_until_signal
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.context import Context
 from rclpy.executors import MultiThreadedExecutor
@@ -421,8 +421,9 @@ class DriverNode(LifecycleNode):
     def _stop_motion(self) -> None:
         with self._lock:
             was_active, self._active = self._active, False
-            if was_active and self._backend is not None:
-                self._hold_locked("stopping")
+            if was_active and self._backend is not None and self._hold_locked("stopping"):
+                # The last thing the driver does to the arm; the launch tests look for this line.
+                self.get_logger().info("stopping: arm held at its measured pose; no command is applied after this")
 
     def _close_backend(self) -> None:
         with self._lock:
@@ -437,12 +438,15 @@ class DriverNode(LifecycleNode):
             except Exception as error:  # at exit the hardware may already be gone; say so and go on
                 self.get_logger().error(f"closing the arm backend failed: {error}")
 
-    def _hold_locked(self, why: str) -> None:
+    def _hold_locked(self, why: str) -> bool:
+        """Hold the arm; False (logged loudly) when the backend failed to. The caller still refuses motion."""
         self._holding = True
         try:
             self._backend.hold()
-        except Exception as error:  # logged loudly; the caller still refuses motion
+        except Exception as error:
             self.get_logger().error(f"{why}: holding the arm failed: {error}")
+            return False
+        return True
 
     def _reject(self, source: str, kind: str, reason: str, refusal: Refusal | None = None) -> None:
         self._counts.refused(refusal)
@@ -507,7 +511,7 @@ def main(args: list[str] | None = None) -> int:
     # On SIGTERM/SIGINT: hold and release the arm while the middleware is still up.
     run_until_signal(node, MultiThreadedExecutor(num_threads=4, context=context), context=context,
                      before_shutdown=node.release_hardware)
-    return 0
+    exit_process(0)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPo
 from sarl_interfaces.msg import EpisodeStatus, SemanticTransition, TransitionAck
 from sarl_interfaces.srv import LabelEpisode
 from sarl_auth import SecretError, load_secret
-from sarl_node_runtime import run_until_signal
+from sarl_node_runtime import exit_process, run_until_signal
 
 from ..agent_settings import AgentSettings
 from ..bag.backlog import ACK_GRACE, BacklogLimits, describe_sequences, hold_reason
@@ -79,6 +79,9 @@ class AgentNode(Node):
         })
         self.labels = LabelGate()
         self.finished = threading.Event()
+        self.stopping = threading.Event()
+        """Set when the process is told to stop (signal, launcher gone): the episode thread may then fail
+        against a node being destroyed, which is the stop, not an error."""
         self.exit_code = 0
         self._secret = load_secret()  # SecretError (clear message) when the launcher did not create it
         self._limits = BacklogLimits(self.settings.max_unacknowledged, self.settings.max_unacknowledged_age)
@@ -175,6 +178,9 @@ class AgentNode(Node):
             self._publish_status(StatusSnapshot(Phase.DONE, "", episode, 0, s.max_semantic_steps,
                                                 message=f"finished {episode - start} episodes"))
         except (RobotUnavailable, RuntimeError, ValueError) as error:
+            if self.stopping.is_set():
+                self.get_logger().info(f"agent stopped mid-episode by the shutdown ({error})")
+                return
             self.get_logger().error(f"agent stopped: {error}")
             self.get_logger().debug(traceback.format_exc())
             self.exit_code = 1
@@ -339,10 +345,11 @@ def main(args: list[str] | None = None) -> None:
     node.start()
 
     def settle_open_label() -> None:
+        node.stopping.set()
         awaiting = node.labels.awaiting
         if awaiting is not None:
             node.labels.close(awaiting, Outcome.ABORT)
         node.report_unstored_at_shutdown()
 
     run_until_signal(node, MultiThreadedExecutor(num_threads=4), done=node.finished, before_shutdown=settle_open_label)
-    sys.exit(node.exit_code)
+    exit_process(node.exit_code)

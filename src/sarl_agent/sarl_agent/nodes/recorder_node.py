@@ -36,7 +36,7 @@ from rclpy.signals import SignalHandlerOptions
 from rclpy.subscription import MessageInfo
 from sarl_interfaces.msg import EpisodeStatus, SemanticTransition, TransitionAck
 from sarl_auth import SecretError, load_secret
-from sarl_node_runtime import run_until_signal
+from sarl_node_runtime import exit_process, run_until_signal
 
 from ..bag.admission import Rejections, admission_problem, raw_size_problem
 from ..bag.metadata import BagTopic
@@ -249,4 +249,4 @@ def main(args: list[str] | None = None) -> None:
         rclpy.try_shutdown()
         sys.exit(2)
     clean = run_until_signal(node, SingleThreadedExecutor(), before_shutdown=node.close)
-    sys.exit(0 if clean else 1)
+    exit_process(0 if clean else 1)

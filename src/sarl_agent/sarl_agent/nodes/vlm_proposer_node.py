@@ -21,12 +21,11 @@ from typing import Any
 import cv2
 import numpy as np
 import rclpy
-from sarl_node_runtime import run_until_signal
+from sarl_node_runtime import exit_process, run_until_signal
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
-from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.signals import SignalHandlerOptions
 from sarl_interfaces.srv import ProposePrompts
@@ -109,13 +108,15 @@ class VlmProposerNode(Node):
         values = {}
         for field in fields(ProposerConfig):
             default = getattr(defaults, field.name)
-            descriptor = ParameterDescriptor(read_only=True)
             if isinstance(default, tuple):
-                # Declared by type: an empty list default would be typed as a byte array, and a string list
-                # from the parameter file (real_widowx.yaml's offline_objects) would then be refused.
-                value = self.declare_parameter(field.name, Parameter.Type.STRING_ARRAY, descriptor).value
-                values[field.name] = list(default) if value is None else value
+                # A list default with dynamic typing, as the agent does: an empty list is typed as a byte array,
+                # which would refuse real_widowx.yaml's string lists, and a type without a value leaves the
+                # parameter unset, which `ros2 param dump` cannot print (it then dumps nothing for the node).
+                descriptor = ParameterDescriptor(read_only=True, dynamic_typing=True)
+                value = self.declare_parameter(field.name, list(default), descriptor).value
+                values[field.name] = list(value) if isinstance(value, (list, tuple)) else value
             else:
+                descriptor = ParameterDescriptor(read_only=True)
                 values[field.name] = self.declare_parameter(field.name, default, descriptor).value
         return ProposerConfig.from_mapping(values)
 
@@ -159,7 +160,7 @@ def main(args: list[str] | None = None) -> int:
         rclpy.try_shutdown()
         return 2
     run_until_signal(node, MultiThreadedExecutor(num_threads=2))
-    return 0
+    exit_process(0)
 
 
 if __name__ == "__main__":
