@@ -16,6 +16,7 @@ import select
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from support.ros_node import wait_until
@@ -32,15 +33,23 @@ class Display:
         read_fd, write_fd = os.pipe()
         self._log = (log_dir / "xvfb.log").open("wb")
         self._process = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", SCREEN, "-nolisten", "tcp", "-noreset"],
+            # -br: a black root window, repainted when a window closes (else a closed rqt's pixels stay on screen)
+            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", SCREEN, "-br", "-nolisten", "tcp", "-noreset"],
             pass_fds=(write_fd,), stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         os.close(write_fd)
-        try:
-            ready, _, _ = select.select([read_fd], [], [], 30.0)
-            number = os.read(read_fd, 16).decode().strip() if ready else ""
+        number = b""
+        try:  # read up to the newline: closing the pipe before Xvfb wrote it is fatal to Xvfb
+            deadline = time.monotonic() + 30.0
+            while not number.endswith(b"\n") and time.monotonic() < deadline:
+                ready, _, _ = select.select([read_fd], [], [], max(0.0, deadline - time.monotonic()))
+                chunk = os.read(read_fd, 16) if ready else b""
+                if not chunk:
+                    break
+                number += chunk
         finally:
             os.close(read_fd)
+        number = number.decode().strip()
         if not number:
             self.stop()
             raise RuntimeError(f"Xvfb did not start: {(log_dir / 'xvfb.log').read_text(errors='replace')}")
@@ -56,7 +65,8 @@ class Display:
         return done.stdout.strip()
 
     def click(self, x: int, y: int) -> None:
-        self.xdotool("mousemove", "--sync", str(x), str(y), "click", "1")
+        """No ``--sync``: it waits for pointer motion, which never comes when the pointer is already there."""
+        self.xdotool("mousemove", str(x), str(y), "click", "1")
 
     def probe(self, save: Path | None = None, crop: tuple[int, int, int, int] | None = None,
               **colours: str) -> dict:  # fmt: skip
@@ -138,13 +148,22 @@ class Rqt:
         wait_until(visible, timeout, "rqt's window")
         return found[-1]
 
+    def geometry(self) -> tuple[int, int, int, int]:
+        """x, y, width, height of rqt's main window on screen."""
+        shell = self._display.xdotool("getwindowgeometry", "--shell", self.window())
+        values = dict(line.split("=", 1) for line in shell.splitlines())
+        return int(values["X"]), int(values["Y"]), int(values["WIDTH"]), int(values["HEIGHT"])
+
     def focus(self) -> None:
-        """Give rqt's window the X input focus (Xvfb has no window manager to do it), so keys reach the panel."""
-        self._display.xdotool("windowfocus", "--sync", self.window())
+        """Give rqt's window the X input focus (Xvfb has no window manager to do it), so keys reach the panel.
+
+        No ``--sync``: it waits for the focus to be on exactly that window, and Qt may move it to a child of
+        its own (then xdotool waits ~16 s for nothing). The X server applies requests in order anyway.
+        """
+        self._display.xdotool("windowfocus", self.window())
 
     def keys(self, *keys: str) -> None:
-        self.focus()
-        self._display.xdotool("key", "--delay", "30", *keys)
+        self._display.xdotool("windowfocus", self.window(), "key", "--delay", "30", *keys)
 
     def type(self, text: str) -> None:
         self._display.xdotool("type", "--delay", "20", text)

@@ -252,7 +252,7 @@ class OperatorModel:
     def apply_clear_reply(self, accepted: bool, message: str) -> None:
         self.clear_pending = False
         if accepted:
-            self.notice = Notice(f"E-stop cleared by the driver: {message}" if message else "E-stop cleared", "ok")
+            self.notice = Notice(f"Driver: {message}" if message else "Driver: e-stop cleared", "ok")
         else:
             self.notice = Notice(f"E-stop NOT cleared: {message or 'no reason given'}", "error")
 

@@ -38,6 +38,8 @@ CLEAR_BG = "#1565C0"
 OPERATOR_FIELD_BG = "#F1F8E9"
 """The operator's name field is tinted: it is who every label is sent as, not a search box."""
 
+NOTICE_FONT_PX = 17
+
 PANEL_BG = "#FAFAFA"
 INK = "#212121"
 MUTED = "#607D8B"
@@ -60,7 +62,7 @@ QLabel#phase {{ font-size: 22px; font-weight: bold; border-radius: 8px; padding:
 QLabel#successRate {{ font-size: 22px; font-weight: bold; }}
 QLabel#prompt {{ font-size: 34px; font-weight: bold; color: #0D47A1; }}
 QLabel#detail {{ color: {MUTED}; font-size: 13px; }}
-QLabel#notice {{ font-size: 17px; font-weight: bold; border-radius: 6px; padding: 8px 12px; }}
+QLabel#notice {{ font-size: {NOTICE_FONT_PX}px; font-weight: bold; border-radius: 6px; padding: 8px 12px; }}
 QFrame#card {{ background: #FFFFFF; border: 1px solid #CFD8DC; border-radius: 10px; }}
 QFrame#card QLabel {{ background: transparent; }}
 QTableWidget {{ background: #FFFFFF; border: none; font-size: 15px; color: {INK}; }}

@@ -47,6 +47,8 @@ ESTOP_TEXT = {
     EstopState.ENGAGED: "E-STOP ENGAGED\ndriver holds the arm",
     EstopState.UNKNOWN: "E-STOP\ndriver state unknown",
 }
+NOTICE_PADDING_PX = 20
+"""Vertical padding of the notice bar in the style sheet (8 px top and bottom) plus a margin."""
 STALE_CHECK_MS = 250
 """How often the widget checks whether the driver's arm_state went stale."""
 
@@ -187,6 +189,11 @@ class OperatorWidget(QtWidgets.QWidget):
         self.notice_label = _label("notice", wrap=True)
         self.notice_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred,
                                         QtWidgets.QSizePolicy.Policy.Maximum)  # fmt: skip
+        # Room for two lines from the start: a longer reply must not squeeze the candidate table.
+        font = QtGui.QFont(self.font())
+        font.setPixelSize(style.NOTICE_FONT_PX)
+        font.setBold(True)
+        self.notice_label.setMinimumHeight(2 * QtGui.QFontMetrics(font).lineSpacing() + NOTICE_PADDING_PX)
         self.reason_edit = QtWidgets.QLineEdit()
         self.reason_edit.setObjectName("reason")
         self.reason_edit.setPlaceholderText("why it is safe to move again")

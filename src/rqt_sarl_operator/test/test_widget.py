@@ -162,9 +162,11 @@ def test_an_error_in_a_slot_is_shown_and_logged_never_raised(widget: Any, monkey
     assert widget.sent["estop"] == ["engage"], "the panel keeps working"
 
 
-def test_default_size_shows_four_candidate_rows_and_no_stretched_notice(widget: Any) -> None:
+def test_smallest_size_shows_four_candidate_rows_and_no_stretched_notice(widget: Any) -> None:
+    """rqt -s opens the panel at its minimum size; a two-line notice must not squeeze the table."""
     widget.show_status(screenshot.demo_status())
-    widget.resize(widget.sizeHint())
+    widget.show_clear_reply(True, "cleared by a-rather-long-operator-name: gripper and workspace checked twice")
+    widget.resize(widget.minimumSizeHint())
     QtWidgets.QApplication.processEvents()
     table = widget.candidate_table
     assert table.viewport().height() >= 4 * table.verticalHeader().defaultSectionSize(), table.viewport().height()

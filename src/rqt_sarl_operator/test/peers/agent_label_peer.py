@@ -4,7 +4,8 @@ Publishes ``sarl/episode_status`` (reliable, transient-local) awaiting the label
 ``--first-episode`` with six candidate prompts, and serves ``label_episode`` by the agent's
 rules: accepted only for the episode awaiting a label, once; refused otherwise with the reason.
 After an accepted label it moves on to the next episode, awaiting its label again, so a test
-can label several episodes in a row.
+can label several episodes in a row. The status is also republished every second: a test must not
+hang on one latched sample that DDS, under load, delivers late to a late joiner.
 
 Every call is printed as one JSON line in the order served:
 ``{"seq": 1, "episode": 5, "outcome": 1, "labeled_by": "alice", "accepted": true, "reason": ""}``.
@@ -18,9 +19,11 @@ import sys
 import threading
 
 import rclpy
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
+from rclpy.signals import SignalHandlerOptions
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+from sarl_node_runtime import run_until_signal
 from sarl_interfaces.msg import EpisodeStatus
 from sarl_interfaces.srv import LabelEpisode
 
@@ -51,6 +54,7 @@ class AgentLabelPeer(Node):
         self._status.probabilities = [c[3] for c in CANDIDATES]
         self._pub = self.create_publisher(EpisodeStatus, "sarl/episode_status", LATCHED)
         self.create_service(LabelEpisode, "label_episode", self._label_callback)
+        self.create_timer(1.0, self._republish)
         self._await(first_episode)
 
     def _await(self, episode: int) -> None:
@@ -58,6 +62,10 @@ class AgentLabelPeer(Node):
         self._status.phase = EpisodeStatus.PHASE_AWAITING_LABEL
         self._status.message = f"episode {episode} ended after 4 of 8 steps: label it"
         self._pub.publish(self._status)
+
+    def _republish(self) -> None:
+        with self._lock:
+            self._pub.publish(self._status)
 
     def _label_callback(self, request: LabelEpisode.Request, response: LabelEpisode.Response) -> LabelEpisode.Response:
         with self._lock:
@@ -85,17 +93,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--first-episode", type=int, default=37)
     args = parser.parse_args()
-    rclpy.init()
+    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
     node = AgentLabelPeer(args.first_episode)
-    executor = SingleThreadedExecutor()
-    executor.add_node(node)
     print(json.dumps({"seq": 0, "event": "ready"}), flush=True)
-    try:
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    node.destroy_node()
-    rclpy.try_shutdown()
+    run_until_signal(node, SingleThreadedExecutor())
     return 0
 
 

@@ -21,11 +21,13 @@ import threading
 
 import rclpy
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
+from rclpy.signals import SignalHandlerOptions
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sarl_auth.estop_clear import ClearAuthority, ClearRequest
 from sarl_auth.secret import load_or_create_secret
+from sarl_node_runtime import run_until_signal
 from sarl_interfaces.msg import ArmState
 from sarl_interfaces.srv import ClearEstop
 from std_msgs.msg import Bool
@@ -85,17 +87,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate-hz", type=float, default=20.0)
     args = parser.parse_args()
-    rclpy.init()
+    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
     node = DriverEstopPeer(args.rate_hz)
-    executor = MultiThreadedExecutor(num_threads=2)
-    executor.add_node(node)
-    print(json.dumps({"seq": 0, "event": "ready", "active": False}), flush=True)
-    try:
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    node.destroy_node()
-    rclpy.try_shutdown()
+    print(json.dumps({"seq": 0, "event": "ready"}), flush=True)
+    run_until_signal(node, MultiThreadedExecutor(num_threads=2))
     return 0
 
 
