@@ -8,8 +8,8 @@ error is shown in the notice bar and logged, and never escapes into Qt (PyQt5 wo
 rqt).
 
 The E-STOP button shows the driver's state, drawn three ways: *cleared* (red on yellow,
-ready), *engaged* (dark, "E-STOP ENGAGED") and *unknown* (grey border, "driver state
-unknown": no ``arm_state`` yet or none for 2 s). Each change of what it shows is also
+ready), *engaged* (dark, "E-STOP ENGAGED") and *unknown* (grey border, "state unknown":
+no ``arm_state`` yet or none for 2 s). Each change of what it shows is also
 announced through ``estop_display_changed`` (the panel logs it).
 
 Keyboard (active while the panel or one of its children has focus):
@@ -44,8 +44,8 @@ _LABEL_TEXT = {Outcome.SUCCESS: "✔  SUCCESS", Outcome.FAILURE: "✖  FAILURE",
 _KIND = {Outcome.SUCCESS: "success", Outcome.FAILURE: "failure", Outcome.ABORT: "abort"}
 ESTOP_TEXT = {
     EstopState.CLEARED: "E-STOP\n[Space / Esc]",
-    EstopState.ENGAGED: "E-STOP ENGAGED\ndriver holds the arm",
-    EstopState.UNKNOWN: "E-STOP\ndriver state unknown",
+    EstopState.ENGAGED: "E-STOP ENGAGED\narm held",
+    EstopState.UNKNOWN: "E-STOP\nstate unknown",
 }
 NOTICE_PADDING_PX = 20
 """Vertical padding of the notice bar in the style sheet (8 px top and bottom) plus a margin."""

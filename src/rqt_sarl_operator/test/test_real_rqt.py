@@ -15,6 +15,7 @@ by their exact colours from ``rqt_sarl_operator.style`` (:mod:`support.screen_pr
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -136,10 +137,17 @@ def test_rqt_lists_the_plugin(launch: Any) -> None:
 
 
 def test_labels_by_key_and_click_reach_the_agent_once_each(launch: Any, display: Display, peers: Any) -> None:
+    """Also the README picture: ``SARL_RQT_SCREENSHOT=docs/images/operator_widget.png`` saves rqt's window."""
     agent, _ = peers
     rqt, where = open_panel(launch, display)
     bars = where["bar"].get("bands", 0) + where["bar_current"].get("bands", 0)
     assert bars >= 4, f"{bars} candidate rows (probability bars) visible at rqt's default size"
+    display.click(where["operator"]["x"], where["operator"]["y"])
+    rqt.type("alice")
+    rqt.keys("Return")  # editing finished: keys go back to the panel
+    if os.environ.get("SARL_RQT_SCREENSHOT"):
+        display.xdotool("mousemove", "0", "0")
+        display.probe(save=Path(os.environ["SARL_RQT_SCREENSHOT"]).resolve(), crop=rqt.geometry())
     rqt.keys("s")
     assert [(e["episode"], e["outcome"], e["accepted"]) for e in agent.wait_events(1, T)] == [(37, SUCCESS, True)]
 
@@ -147,7 +155,7 @@ def test_labels_by_key_and_click_reach_the_agent_once_each(launch: Any, display:
     display.click(where["failure"]["x"], where["failure"]["y"])
     events = agent.wait_events(2, T)
     assert [(e["episode"], e["outcome"], e["accepted"], e["labeled_by"]) for e in events] == [
-        (37, SUCCESS, True, "operator"), (38, FAILURE, True, "operator")]
+        (37, SUCCESS, True, "alice"), (38, FAILURE, True, "alice")]
     assert rqt.is_running(), rqt.log_text()
     assert quit_by_sigint(rqt) == 0, rqt.log_text()
     assert len(agent.events()) == 2, "nothing more was sent"
