@@ -112,6 +112,7 @@ class Rqt:
             "RCUTILS_LOGGING_BUFFERED_STREAM": "0",
             "RCUTILS_COLORIZED_OUTPUT": "0",
             "PYTHONUNBUFFERED": "1",
+            "PYTHONFAULTHANDLER": "1",  # a crash in rqt leaves every thread's Python stack in the log
         }
         self._process = subprocess.Popen(
             ["bash", "-c", f'source "{setup}" && exec rqt "$@"', "rqt", *args],
