@@ -4,7 +4,8 @@
 # real rqt under Xvfb. A test fixture: the product never needs it.
 #
 # Also installs the Debian packages those tests need when one is missing (Xvfb, xdotool, the xcb libraries of
-# PyQt5's platform plugin): bootstrap runs as root in CI; elsewhere it says what to install and stops.
+# PyQt5's platform plugin): bootstrap runs as root in CI. Without root (or apt) it says what to install and
+# goes on building: the real-rqt tests then fail naming the missing program.
 #
 # Env (set by scripts/bootstrap.sh): VENV, ROOT, UPSTREAM, CACHE. Idempotent: skips when the stamp of the source,
 # the pins and this script matches. Layout: $CACHE/rqt/install (colcon), $CACHE/rqt/pyqt5 (PYTHONPATH).
@@ -27,9 +28,9 @@ install_debian_packages() {
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   ((${#missing[@]})) || return 0
-  if [[ $(id -u) -ne 0 ]]; then
-    say "missing Debian packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})"
-    exit 1
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    say "warning: missing Debian packages for the real-rqt tests: ${missing[*]} (sudo apt-get install ${missing[*]})"
+    return 0
   fi
   say "installing Debian packages: ${missing[*]}"
   apt-get update -qq

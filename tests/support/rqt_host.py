@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -30,6 +31,9 @@ class Display:
     """An Xvfb server on a free display number (``-displayfd``), with xdotool and screen probes on it."""
 
     def __init__(self, log_dir: Path) -> None:
+        for program in ("Xvfb", "xdotool"):
+            if shutil.which(program) is None:
+                raise RuntimeError(f"{program} is missing: scripts/upstream/rqt.sh installs it (as root) in bootstrap")
         read_fd, write_fd = os.pipe()
         self._log = (log_dir / "xvfb.log").open("wb")
         self._process = subprocess.Popen(
