@@ -7,6 +7,7 @@ own context and executor thread (``SpunNode``), talking over real DDS.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from pathlib import Path
@@ -23,7 +24,7 @@ from support.ros_node import SpunNode
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from rqt_sarl_operator.qt import QtWidgets  # after the platform is chosen
+from rqt_sarl_operator.qt import QtCore, QtWidgets  # after the platform is chosen
 
 PEERS = Path(__file__).resolve().parent / "peers"
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
@@ -33,6 +34,19 @@ AWAITING = EpisodeStatusMsg.PHASE_AWAITING_LABEL
 @pytest.fixture(scope="session")
 def qapp() -> QtWidgets.QApplication:
     return QtWidgets.QApplication.instance() or QtWidgets.QApplication(["rqt_sarl_operator-tests"])
+
+
+@pytest.fixture(autouse=True)
+def delete_closed_widgets() -> Iterator[None]:
+    """Run the ``deleteLater`` of each test before the next one (``processEvents`` alone never does).
+
+    Widgets left for interpreter exit are collected after rclpy and PySide6 have begun tearing down,
+    where a finalizer crash ("none_dealloc") aborted a whole pytest run after every test had passed.
+    """
+    yield
+    if QtWidgets.QApplication.instance() is not None:
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+        gc.collect()
 
 
 def pump_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
