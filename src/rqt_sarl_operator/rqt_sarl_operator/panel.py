@@ -29,10 +29,11 @@ class OperatorPanel:
         self.ros.driver_estop_received.connect(self.widget.show_driver_estop)
         self.ros.clear_replied.connect(self.widget.show_clear_reply)
         self.ros.error_reported.connect(self.widget.show_error)
-        self.widget.label_requested.connect(lambda request: self._send_label(request))
-        self.widget.estop_requested.connect(lambda: self.ros.engage_estop())
-        self.widget.clear_requested.connect(lambda reason: self._send_clear(reason))
-        self.widget.estop_display_changed.connect(lambda shown: self._log_display(shown))
+        # Bound methods, not lambdas: a lambda connection keeps its captures alive as long as the sender.
+        self.widget.label_requested.connect(self._send_label)
+        self.widget.estop_requested.connect(self.ros.engage_estop)
+        self.widget.clear_requested.connect(self._send_clear)
+        self.widget.estop_display_changed.connect(self._log_display)
         self._log_display(self.widget.model.estop.name.lower())
 
     @guarded

@@ -7,8 +7,8 @@ handlers, timer slots, shortcut and button handlers) is wrapped with :func:`guar
 the exception is handed to the object's ``report_slot_error(where, text, trace)``, which shows it
 in the panel and logs it, and the slot returns ``None``.
 
-Connect buttons through a lambda that drops ``checked`` (``lambda _=False: self.slot()``):
-a guarded wrapper takes ``*args``, so PyQt5 would pass ``checked`` and the call would fail.
+A guarded wrapper takes ``*args``, so the binding passes every argument of the signal (a
+button's ``checked``): a slot connected to such a signal accepts and ignores them (``*_``).
 """
 
 from __future__ import annotations

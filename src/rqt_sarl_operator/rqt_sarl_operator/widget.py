@@ -104,7 +104,7 @@ class OperatorWidget(QtWidgets.QWidget):
         self._build()
         self._add_shortcuts()
         self._stale_timer = QtCore.QTimer(self)
-        self._stale_timer.timeout.connect(lambda: self.check_driver_stale())
+        self._stale_timer.timeout.connect(self.check_driver_stale)
         self._stale_timer.start(STALE_CHECK_MS)
         self.render()
 
@@ -178,7 +178,7 @@ class OperatorWidget(QtWidgets.QWidget):
         self.estop_button = QtWidgets.QPushButton()
         self.estop_button.setObjectName("estop")
         self.estop_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.estop_button.clicked.connect(lambda _=False: self.press_estop())
+        self.estop_button.clicked.connect(self.press_estop)
         row.addWidget(self.estop_button, 1)
         return row
 
@@ -201,11 +201,11 @@ class OperatorWidget(QtWidgets.QWidget):
         self.reason_edit.setMaximumWidth(300)
         self.reason_edit.setToolTip("Required to clear the e-stop; the driver logs it with your name")
         self.reason_edit.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.reason_edit.returnPressed.connect(lambda: self.press_clear())
+        self.reason_edit.returnPressed.connect(self.press_clear)
         self.clear_button = QtWidgets.QPushButton("Clear e-stop…")
         self.clear_button.setObjectName("clearEstop")
         self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.clear_button.clicked.connect(lambda _=False: self.press_clear())
+        self.clear_button.clicked.connect(self.press_clear)
         row.addWidget(self.notice_label, 1)
         row.addWidget(self.reason_edit)
         row.addWidget(self.clear_button)
@@ -243,7 +243,7 @@ class OperatorWidget(QtWidgets.QWidget):
         for outcome, key in LABEL_KEYS.items():
             shortcut(key, lambda o=outcome: self.press_label(o))  # lambdas: shortcuts pass nothing, slots take no extra
         for key in ESTOP_KEYS:
-            shortcut(key, lambda: self.press_estop())
+            shortcut(key, self.press_estop)
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         """Take keyboard focus when shown, so S / F / A / Space work without a click first."""
@@ -300,15 +300,21 @@ class OperatorWidget(QtWidgets.QWidget):
         return request
 
     @guarded
-    def press_estop(self) -> None:
-        """Button or key: engage. Emitted first, so nothing below can delay or stop the stop."""
+    def press_estop(self, *_: Any) -> None:
+        """Button or key (``*_``: a button's ``checked``): engage.
+
+        Emitted first, so nothing below can delay or stop the stop.
+        """
         self.estop_requested.emit()
         self.model.press_estop()
         self.render()
 
     @guarded
-    def press_clear(self) -> None:
-        """"Clear e-stop…" or Enter in the reason field: with a reason, ask the driver; without one, ask for it."""
+    def press_clear(self, *_: Any) -> None:
+        """"Clear e-stop…" (``*_``: its ``checked``) or Enter in the reason field.
+
+        With a reason, ask the driver to clear; without one, ask the operator for it.
+        """
         reason = self.model.press_clear(self.reason_edit.text())
         self.render()
         if reason is None:

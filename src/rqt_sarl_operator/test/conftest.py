@@ -32,8 +32,15 @@ AWAITING = EpisodeStatusMsg.PHASE_AWAITING_LABEL
 
 
 @pytest.fixture(scope="session")
-def qapp() -> QtWidgets.QApplication:
-    return QtWidgets.QApplication.instance() or QtWidgets.QApplication(["rqt_sarl_operator-tests"])
+def qapp() -> Iterator[QtWidgets.QApplication]:
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["rqt_sarl_operator-tests"])
+    yield app
+    # Every widget goes while Qt and rclpy are whole, not in the interpreter's final collection.
+    for widget in QtWidgets.QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
