@@ -19,6 +19,7 @@ that node is shared by every plugin and outlives this one.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from rclpy.node import Node
@@ -42,6 +43,10 @@ LABEL_SERVICE = "label_episode"
 CLEAR_SERVICE = "clear_estop"
 ARM_STATE_QOS = 10
 """Reliable, volatile: matches the driver's ``arm_state`` publisher (depth 10)."""
+ARM_STATE_POLL_MS = 100
+"""How often the GUI thread takes the newest ``estop_active``. The driver publishes at up to 50 Hz; one
+queued Qt signal per message from the spinner thread is needless load, and with PySide6 it ended in an
+interpreter crash at exit (a refcount error in final garbage collection)."""
 LATCHED_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 """The status and the e-stop request are latched (reliable, transient-local, depth 1): a panel
 opened late still shows the latest status, and a driver started late still gets the stop."""
@@ -72,7 +77,7 @@ class OperatorRos(QtCore.QObject):
 
     status_received = Signal(object)  # EpisodeStatus
     reply_received = Signal(object)  # LabelReply
-    driver_estop_received = Signal(bool)  # arm_state.estop_active
+    driver_estop_received = Signal(bool)  # arm_state.estop_active, emitted in the GUI thread
     clear_replied = Signal(bool, str)  # accepted, the driver's message (or why no answer came)
     error_reported = Signal(str)  # an internal error the operator must see
 
@@ -84,8 +89,13 @@ class OperatorRos(QtCore.QObject):
         self._status_sub = node.create_subscription(
             EpisodeStatusMsg, STATUS_TOPIC, self._status_callback, LATCHED_QOS
         )
+        self._arm_lock = threading.Lock()
+        self._arm_latest: bool | None = None  # newest estop_active not yet handed to the GUI thread
         self._arm_state_sub = node.create_subscription(ArmState, ARM_STATE_TOPIC, self._arm_state_callback,
                                                        ARM_STATE_QOS)  # fmt: skip
+        self._arm_poll = QtCore.QTimer(self)
+        self._arm_poll.timeout.connect(self._hand_over_arm_state)
+        self._arm_poll.start(ARM_STATE_POLL_MS)
         self._estop_pub = node.create_publisher(Bool, ESTOP_TOPIC, LATCHED_QOS)
         self._label_client = node.create_client(LabelEpisode, LABEL_SERVICE)
         self._clear_client = node.create_client(ClearEstop, CLEAR_SERVICE)
@@ -102,10 +112,18 @@ class OperatorRos(QtCore.QObject):
             self._node.get_logger().error(f"could not show an episode status: {error}")
 
     def _arm_state_callback(self, msg: ArmState) -> None:
-        if not self._closed:
-            self.driver_estop_received.emit(bool(msg.estop_active))
+        with self._arm_lock:
+            self._arm_latest = bool(msg.estop_active)
 
     # --- GUI thread ----------------------------------------------------------------------
+
+    @guarded
+    def _hand_over_arm_state(self) -> None:
+        """Timer slot: the driver's newest e-stop state, if one arrived since the last tick."""
+        with self._arm_lock:
+            latest, self._arm_latest = self._arm_latest, None
+        if latest is not None and not self._closed:
+            self.driver_estop_received.emit(latest)
 
     @guarded
     def request_label(self, request: LabelRequest, labeled_by: str) -> None:
@@ -168,6 +186,7 @@ class OperatorRos(QtCore.QObject):
     def close(self) -> None:
         """Stop callbacks reaching Qt and remove this panel's entities from the (possibly shared) node."""
         self._closed = True
+        self._arm_poll.stop()
         self._label_calls.close()
         self._clear_calls.close()
         self._node.destroy_subscription(self._status_sub)
