@@ -16,6 +16,10 @@ from .qt import Qt, QtCore, QtGui, QtWidgets
 _VALUE_ROLE = Qt.ItemDataRole.UserRole
 _CURRENT_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("id", "candidate prompt", "Q", "probability")
+ROW_HEIGHT = 34
+MIN_VISIBLE_ROWS = 4
+"""The table never gets less height than this many rows: the operator compares the top few at a glance."""
+PREFERRED_ROWS = 6
 
 
 def _align_right(item: QtWidgets.QTableWidgetItem) -> None:
@@ -63,7 +67,8 @@ class CandidateTable(QtWidgets.QTableWidget):
         super().__init__(0, len(COLUMNS), parent)
         self.setHorizontalHeaderLabels([c.upper() for c in COLUMNS])
         self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(34)
+        self.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the prompt column elides instead
         self.setShowGrid(False)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
@@ -77,6 +82,17 @@ class CandidateTable(QtWidgets.QTableWidget):
         header.setSectionResizeMode(3, QtWidgets.QHeaderView.ResizeMode.Fixed)
         self.setColumnWidth(3, 230)
         self.setItemDelegateForColumn(3, ProbabilityBarDelegate(self))
+
+    def _height_for_rows(self, rows: int) -> int:
+        return self.horizontalHeader().sizeHint().height() + rows * ROW_HEIGHT + 2 * self.frameWidth()
+
+    def minimumSizeHint(self) -> QtCore.QSize:
+        """At least :data:`MIN_VISIBLE_ROWS` rows high, so no default window size hides them behind a scrollbar."""
+        hint = super().minimumSizeHint()
+        return QtCore.QSize(hint.width(), max(hint.height(), self._height_for_rows(MIN_VISIBLE_ROWS)))
+
+    def sizeHint(self) -> QtCore.QSize:
+        return QtCore.QSize(super().sizeHint().width(), self._height_for_rows(PREFERRED_ROWS))
 
     def set_rows(self, rows: Sequence[CandidateRow]) -> None:
         self.setRowCount(len(rows))

@@ -8,8 +8,12 @@ keep a press safe live here, where plain tests can pin them down:
   accepted a label for that episode;
 - a press labels the episode *shown* (the one in the last status), so a status that moves
   on between the press and the reply can never redirect the label to another episode;
-- the e-stop is always available. A click toggles it (engage when clear, clear when
-  engaged); the keyboard shortcut only ever engages, so a reflex keypress cannot release it.
+- the e-stop is always available, and the E-STOP button and keys only ever *engage* it.
+  Clearing is a separate act with a reason, sent to the driver's ``clear_estop`` service
+  and signed with the run secret; only the driver decides whether it is cleared;
+- the e-stop state shown is the driver's own (``arm_state.estop_active``), never the
+  panel's last request: engaged, cleared, or unknown when the driver has said nothing for
+  ``stale_after_s``.
 
 The ROS glue converts messages to :class:`EpisodeStatus` / :class:`LabelReply`; the widget
 renders :meth:`OperatorModel.view`.
@@ -32,6 +36,20 @@ class Phase(IntEnum):
     AWAITING_LABEL = 4
     LEARNING = 5
     DONE = 6
+
+
+class EstopState(IntEnum):
+    """The driver's e-stop as the panel knows it."""
+
+    UNKNOWN = 0
+    """No ``arm_state`` yet, or none for ``stale_after_s``: the driver may be gone."""
+    CLEARED = 1
+    ENGAGED = 2
+
+
+ARM_STATE_STALE_S = 2.0
+"""[s] without an ``arm_state`` the e-stop is shown as unknown. The driver publishes it at its
+control rate (5 Hz on the real arm, 20-50 Hz in simulation), so 2 s is 10 missed messages."""
 
 
 class Outcome(IntEnum):
@@ -141,7 +159,8 @@ class OperatorView:
     success_text: str
     detail_text: str
     label_enabled: bool
-    estop_engaged: bool | None
+    estop: EstopState
+    clear_enabled: bool
     notice: Notice | None = field(default=None)
 
 
@@ -182,14 +201,17 @@ def success_rate_text(successes: int, episodes_done: int) -> str:
 
 
 class OperatorModel:
-    """The panel's state: last status, pending label, labelled episode, e-stop, last notice."""
+    """The panel's state: last status, pending label, labelled episode, the driver's e-stop, last notice."""
 
-    def __init__(self) -> None:
+    def __init__(self, stale_after_s: float = ARM_STATE_STALE_S) -> None:
         self.status: EpisodeStatus | None = None
         self.pending: LabelRequest | None = None
         self.labelled_episode: int | None = None
-        self.estop_engaged: bool | None = None
+        self.estop = EstopState.UNKNOWN
+        self.clear_pending = False
         self.notice: Notice | None = None
+        self._stale_after_s = stale_after_s
+        self._driver_heard_at: float | None = None
 
     # --- inputs from the agent -------------------------------------------------------------
 
@@ -212,8 +234,27 @@ class OperatorModel:
             reason = reply.reason or "no reason given"
             self.notice = Notice(f"Episode {reply.episode}: {verb} refused: {reason}", "error")
 
-    def apply_estop(self, engaged: bool) -> None:
-        self.estop_engaged = bool(engaged)
+    # --- inputs from the driver ------------------------------------------------------------
+
+    def apply_driver_estop(self, active: bool, now: float) -> None:
+        """``arm_state.estop_active`` received at ``now`` (a monotonic clock, seconds)."""
+        self.estop = EstopState.ENGAGED if active else EstopState.CLEARED
+        self._driver_heard_at = now
+
+    def expire_driver_state(self, now: float) -> bool:
+        """Fall back to UNKNOWN when the driver has been silent too long; True when that changed the state."""
+        heard = self._driver_heard_at
+        if self.estop is EstopState.UNKNOWN or (heard is not None and now - heard <= self._stale_after_s):
+            return False
+        self.estop = EstopState.UNKNOWN
+        return True
+
+    def apply_clear_reply(self, accepted: bool, message: str) -> None:
+        self.clear_pending = False
+        if accepted:
+            self.notice = Notice(f"Driver: {message}" if message else "Driver: e-stop cleared", "ok")
+        else:
+            self.notice = Notice(f"E-stop NOT cleared: {message or 'no reason given'}", "error")
 
     # --- operator presses ------------------------------------------------------------------
 
@@ -236,18 +277,30 @@ class OperatorModel:
         self.notice = Notice(f"Episode {self.status.episode}: sending {outcome_name(outcome).upper()} ...", "info")
         return self.pending
 
-    def click_estop(self) -> bool:
-        """Toggle: returns the e-stop state to publish (engage unless known to be engaged)."""
-        return self._request_estop(not self.estop_engaged)
+    def press_estop(self) -> None:
+        """The E-STOP button or key: always engage (the display follows the driver, not this press)."""
+        self.notice = Notice("E-STOP sent to the driver", "error")
 
-    def key_estop(self) -> bool:
-        """Keyboard e-stop: always engage, so a reflex keypress never releases the arm."""
-        return self._request_estop(True)
+    @property
+    def clear_enabled(self) -> bool:
+        """Clearing is offered while the driver reports the e-stop engaged and no clear is in flight."""
+        return self.estop is EstopState.ENGAGED and not self.clear_pending
 
-    def _request_estop(self, engage: bool) -> bool:
-        self.estop_engaged = engage
-        self.notice = Notice("E-STOP ENGAGED" if engage else "E-stop cleared", "error" if engage else "info")
-        return engage
+    def press_clear(self, reason: str) -> str | None:
+        """The reason to send with a clear request, or None (with a notice saying why) when not now."""
+        if not self.clear_enabled:
+            return None
+        reason = reason.strip()
+        if not reason:
+            self.notice = Notice("To clear the e-stop, type why it is safe to move, then press Enter", "info")
+            return None
+        self.clear_pending = True
+        self.notice = Notice("Asking the driver to clear the e-stop ...", "info")
+        return reason
+
+    def report_error(self, text: str) -> None:
+        """An internal error the operator must see (the panel keeps working)."""
+        self.notice = Notice(f"Internal error: {text}", "error")
 
     # --- output ----------------------------------------------------------------------------
 
@@ -265,7 +318,8 @@ class OperatorModel:
                 success_text="—",
                 detail_text="",
                 label_enabled=False,
-                estop_engaged=self.estop_engaged,
+                estop=self.estop,
+                clear_enabled=self.clear_enabled,
                 notice=self.notice,
             )
         step = f"step {status.step} / {status.max_steps}" if status.max_steps else f"step {status.step}"
@@ -283,6 +337,7 @@ class OperatorModel:
             success_text=success_rate_text(status.successes, status.episodes_done),
             detail_text="   ·   ".join(detail),
             label_enabled=self.label_enabled,
-            estop_engaged=self.estop_engaged,
+            estop=self.estop,
+            clear_enabled=self.clear_enabled,
             notice=self.notice,
         )

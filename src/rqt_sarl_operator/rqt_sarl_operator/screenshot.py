@@ -2,7 +2,8 @@
 
 Usage: ``python -m rqt_sarl_operator.screenshot docs/images/operator_widget.png``
 (optionally ``--width`` / ``--height``). No ROS and no display needed: the widget is fed a
-realistic status of a run waiting for the operator's label.
+realistic status of a run waiting for the operator's label, the driver's e-stop cleared.
+The README's picture is the real rqt instead (``test_real_rqt.py`` with ``SARL_RQT_SCREENSHOT``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def render(path: str, width: int = 1100, height: int = 740) -> None:
     widget = OperatorWidget()
     widget.operator_edit.setText("alice")
     widget.show_status(demo_status())
+    widget.show_driver_estop(False)  # as if the driver reported the e-stop cleared
     widget.resize(width, height)
     widget.show()
     app.processEvents()

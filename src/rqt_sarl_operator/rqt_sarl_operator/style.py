@@ -29,6 +29,17 @@ BAR_FILL = "#1E88E5"
 BAR_FILL_CURRENT = "#FB8C00"
 CURRENT_ROW = "#FFF8E1"
 
+SUCCESS_BG = "#2E7D32"
+FAILURE_BG = "#C62828"
+ABORT_BG = "#FFB300"
+ESTOP_BG = "#D50000"
+ESTOP_ENGAGED_BG = "#B71C1C"
+CLEAR_BG = "#1565C0"
+OPERATOR_FIELD_BG = "#F1F8E9"
+"""The operator's name field is tinted: it is who every label is sent as, not a search box."""
+
+NOTICE_FONT_PX = 17
+
 PANEL_BG = "#FAFAFA"
 INK = "#212121"
 MUTED = "#607D8B"
@@ -51,7 +62,7 @@ QLabel#phase {{ font-size: 22px; font-weight: bold; border-radius: 8px; padding:
 QLabel#successRate {{ font-size: 22px; font-weight: bold; }}
 QLabel#prompt {{ font-size: 34px; font-weight: bold; color: #0D47A1; }}
 QLabel#detail {{ color: {MUTED}; font-size: 13px; }}
-QLabel#notice {{ font-size: 17px; font-weight: bold; border-radius: 6px; padding: 8px 12px; }}
+QLabel#notice {{ font-size: {NOTICE_FONT_PX}px; font-weight: bold; border-radius: 6px; padding: 8px 12px; }}
 QFrame#card {{ background: #FFFFFF; border: 1px solid #CFD8DC; border-radius: 10px; }}
 QFrame#card QLabel {{ background: transparent; }}
 QTableWidget {{ background: #FFFFFF; border: none; font-size: 15px; color: {INK}; }}
@@ -59,16 +70,23 @@ QHeaderView::section {{ background: #FFFFFF; color: {MUTED}; border: none;
     border-bottom: 1px solid #CFD8DC; font-size: 12px; font-weight: bold; padding: 4px; }}
 QPushButton#labelButton {{ font-size: 23px; font-weight: bold; border-radius: 12px;
     min-height: 86px; padding: 6px 8px; border: 3px solid transparent; }}
-QPushButton#labelButton[kind="success"] {{ background: #2E7D32; color: #FFFFFF; }}
-QPushButton#labelButton[kind="failure"] {{ background: #C62828; color: #FFFFFF; }}
-QPushButton#labelButton[kind="abort"] {{ background: #FFB300; color: #212121; }}
+QPushButton#labelButton[kind="success"] {{ background: {SUCCESS_BG}; color: #FFFFFF; }}
+QPushButton#labelButton[kind="failure"] {{ background: {FAILURE_BG}; color: #FFFFFF; }}
+QPushButton#labelButton[kind="abort"] {{ background: {ABORT_BG}; color: #212121; }}
 QPushButton#labelButton:disabled {{ background: #E0E0E0; color: #9E9E9E; border: 3px dashed #BDBDBD; }}
 QPushButton#labelButton:pressed {{ border: 3px solid #212121; }}
 QPushButton#estop {{ font-size: 25px; font-weight: 900; border-radius: 14px; min-height: 86px;
-    min-width: 220px; padding: 6px 8px; background: #D50000; color: #FFFFFF; border: 7px solid #FFD600; }}
-QPushButton#estop[engaged="true"] {{ font-size: 21px; background: #B71C1C; color: #FFEB3B; border: 7px solid #212121; }}
+    min-width: 220px; padding: 6px 8px; background: {ESTOP_BG}; color: #FFFFFF; border: 7px solid #FFD600; }}
+QPushButton#estop[estop="engaged"] {{ font-size: 21px; background: {ESTOP_ENGAGED_BG}; color: #FFEB3B;
+    border: 7px solid #212121; }}
+QPushButton#estop[estop="unknown"] {{ font-size: 21px; border: 7px solid #9E9E9E; color: #ECEFF1; }}
 QPushButton#estop:pressed {{ background: #8E0000; }}
 QLineEdit {{ font-size: 14px; padding: 3px 6px; border: 1px solid #CFD8DC; border-radius: 4px;
     background: #FFFFFF; color: {INK}; }}
+QPushButton#clearEstop {{ font-size: 14px; font-weight: bold; padding: 6px 14px; border-radius: 6px;
+    background: {CLEAR_BG}; color: #FFFFFF; border: none; }}
+QPushButton#clearEstop:disabled {{ background: #E0E0E0; color: #9E9E9E; }}
+QLineEdit#operatorName {{ background: {OPERATOR_FIELD_BG}; }}
+QLineEdit:disabled {{ background: #F5F5F5; color: #9E9E9E; }}
 QCheckBox, QLabel#footer {{ font-size: 13px; color: {MUTED}; }}
 """

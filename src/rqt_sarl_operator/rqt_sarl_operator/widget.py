@@ -1,8 +1,16 @@
 """The operator panel: a QWidget that renders :class:`OperatorModel` and turns presses into requests.
 
-It knows nothing of ROS: statuses, replies and e-stop states come in through the ``show_*``
-slots, and presses go out through the ``label_requested`` / ``estop_requested`` signals, so
-the same widget serves rqt, the standalone window, the tests and the screenshot script.
+It knows nothing of ROS: statuses, replies and the driver's e-stop state come in through
+the ``show_*`` slots, and presses go out through the ``label_requested`` /
+``estop_requested`` / ``clear_requested`` signals, so the same widget serves rqt, the
+standalone window, the tests and the screenshot script. Every slot is :func:`guarded`: an
+error is shown in the notice bar and logged, and never escapes into Qt (PyQt5 would abort
+rqt).
+
+The E-STOP button shows the driver's state, drawn three ways: *cleared* (red on yellow,
+ready), *engaged* (dark, "E-STOP ENGAGED") and *unknown* (grey border, "state unknown":
+no ``arm_state`` yet or none for 2 s). Each change of what it shows is also
+announced through ``estop_display_changed`` (the panel logs it).
 
 Keyboard (active while the panel or one of its children has focus):
 
@@ -10,7 +18,8 @@ Keyboard (active while the panel or one of its children has focus):
 ``S``                 label the shown episode SUCCESS
 ``F``                 label the shown episode FAILURE
 ``A``                 abort the shown episode (not learned from)
-``Space`` or ``Esc``  engage the e-stop (never clears it; clearing is a click)
+``Space`` or ``Esc``  engage the e-stop (nothing but "Clear e-stop…" clears it)
+``Enter``             in the reason field: ask the driver to clear the e-stop
 ====================  =================================================
 
 Buttons never take keyboard focus, so ``Space`` cannot "click" a focused Success button.
@@ -18,17 +27,30 @@ Buttons never take keyboard focus, so ``Space`` cannot "click" a focused Success
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 from . import style
 from .candidate_table import CandidateTable
-from .operator_model import EpisodeStatus, LabelReply, LabelRequest, Notice, OperatorModel, Outcome
-from .qt import QShortcut, Qt, QtGui, QtWidgets, Signal
+from .operator_model import EpisodeStatus, EstopState, LabelReply, LabelRequest, Notice, OperatorModel, Outcome
+from .qt import QShortcut, Qt, QtCore, QtGui, QtWidgets, Signal
+from .slot_guard import guarded
 
 LABEL_KEYS = {Outcome.SUCCESS: "S", Outcome.FAILURE: "F", Outcome.ABORT: "A"}
 ESTOP_KEYS = ("Space", "Esc")
 _LABEL_TEXT = {Outcome.SUCCESS: "✔  SUCCESS", Outcome.FAILURE: "✖  FAILURE", Outcome.ABORT: "ABORT EPISODE"}
 _KIND = {Outcome.SUCCESS: "success", Outcome.FAILURE: "failure", Outcome.ABORT: "abort"}
+ESTOP_TEXT = {
+    EstopState.CLEARED: "E-STOP\n[Space / Esc]",
+    EstopState.ENGAGED: "E-STOP ENGAGED\narm held",
+    EstopState.UNKNOWN: "E-STOP\nstate unknown",
+}
+NOTICE_PADDING_PX = 20
+"""Vertical padding of the notice bar in the style sheet (8 px top and bottom) plus a margin."""
+STALE_CHECK_MS = 250
+"""How often the widget checks whether the driver's arm_state went stale."""
 
 
 def _caption(text: str) -> QtWidgets.QLabel:
@@ -63,11 +85,16 @@ class OperatorWidget(QtWidgets.QWidget):
     """The panel. Public child widgets (``buttons``, ``estop_button``, labels) are for tests and screenshots."""
 
     label_requested = Signal(object)  # LabelRequest
-    estop_requested = Signal(bool)  # True = engage, False = clear
+    estop_requested = Signal()  # engage (the only thing the button and keys do)
+    clear_requested = Signal(str)  # the operator's reason for clearing the e-stop
+    estop_display_changed = Signal(str)  # "engaged", "cleared" or "unknown": what the button now shows
 
     def __init__(self, model: OperatorModel | None = None, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model or OperatorModel()
+        self.log_error: Callable[[str], None] = logging.getLogger(__name__).error
+        """Where slot errors are logged (the panel points it at the node's logger)."""
+        self._estop_shown: EstopState | None = None
         self.setObjectName("SarlOperatorWidget")
         self.setWindowTitle("SARL Operator")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -76,6 +103,9 @@ class OperatorWidget(QtWidgets.QWidget):
         self._phase_style = ""
         self._build()
         self._add_shortcuts()
+        self._stale_timer = QtCore.QTimer(self)
+        self._stale_timer.timeout.connect(self.check_driver_stale)
+        self._stale_timer.start(STALE_CHECK_MS)
         self.render()
 
     # --- layout ----------------------------------------------------------------------------
@@ -88,9 +118,12 @@ class OperatorWidget(QtWidgets.QWidget):
         root.addWidget(self._build_prompt())
         self.candidates_card = self._build_candidates()
         root.addWidget(self.candidates_card, 1)
+        # Takes the spare height only while the candidates are hidden (then nothing else has a stretch),
+        # so the notice bar never stretches.
+        root.addItem(QtWidgets.QSpacerItem(0, 0, QtWidgets.QSizePolicy.Policy.Minimum,
+                                           QtWidgets.QSizePolicy.Policy.Expanding))  # fmt: skip
         root.addLayout(self._build_buttons())
-        self.notice_label = _label("notice", wrap=True)
-        root.addWidget(self.notice_label)
+        root.addLayout(self._build_notice_row())
         root.addLayout(self._build_footer())
 
     def _build_header(self) -> QtWidgets.QFrame:
@@ -138,21 +171,51 @@ class OperatorWidget(QtWidgets.QWidget):
             button.setObjectName("labelButton")
             button.setProperty("kind", _KIND[outcome])
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(lambda _=False, o=outcome: self.press_label(o))
+            button.clicked.connect(lambda _=False, o=outcome: self.press_label(o))  # drops `checked` (slot_guard)
             self.buttons[outcome] = button
             row.addWidget(button, 1)
         row.addSpacing(10)
         self.estop_button = QtWidgets.QPushButton()
         self.estop_button.setObjectName("estop")
         self.estop_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.estop_button.clicked.connect(self.click_estop)
+        self.estop_button.clicked.connect(self.press_estop)
         row.addWidget(self.estop_button, 1)
+        return row
+
+    def _build_notice_row(self) -> QtWidgets.QHBoxLayout:
+        """The notice bar, then the e-stop clearing: a reason (required by the driver) and the button."""
+        row = QtWidgets.QHBoxLayout()
+        row.setSpacing(8)
+        self.notice_label = _label("notice", wrap=True)
+        self.notice_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred,
+                                        QtWidgets.QSizePolicy.Policy.Maximum)  # fmt: skip
+        # Room for two lines from the start: a longer reply must not squeeze the candidate table.
+        font = QtGui.QFont(self.font())
+        font.setPixelSize(style.NOTICE_FONT_PX)
+        font.setBold(True)
+        self.notice_label.setMinimumHeight(2 * QtGui.QFontMetrics(font).lineSpacing() + NOTICE_PADDING_PX)
+        self.reason_edit = QtWidgets.QLineEdit()
+        self.reason_edit.setObjectName("reason")
+        self.reason_edit.setPlaceholderText("why it is safe to move again")
+        self.reason_edit.setMinimumWidth(200)
+        self.reason_edit.setMaximumWidth(300)
+        self.reason_edit.setToolTip("Required to clear the e-stop; the driver logs it with your name")
+        self.reason_edit.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.reason_edit.returnPressed.connect(self.press_clear)
+        self.clear_button = QtWidgets.QPushButton("Clear e-stop…")
+        self.clear_button.setObjectName("clearEstop")
+        self.clear_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.clear_button.clicked.connect(self.press_clear)
+        row.addWidget(self.notice_label, 1)
+        row.addWidget(self.reason_edit)
+        row.addWidget(self.clear_button)
         return row
 
     def _build_footer(self) -> QtWidgets.QHBoxLayout:
         row = QtWidgets.QHBoxLayout()
         self.detail_label = _label("detail")
         self.operator_edit = QtWidgets.QLineEdit()
+        self.operator_edit.setObjectName("operatorName")
         self.operator_edit.setPlaceholderText("operator name")
         self.operator_edit.setMaximumWidth(180)
         self.operator_edit.setToolTip("Sent as labeled_by with every label")
@@ -178,9 +241,9 @@ class OperatorWidget(QtWidgets.QWidget):
             sc.activated.connect(slot)
 
         for outcome, key in LABEL_KEYS.items():
-            shortcut(key, lambda o=outcome: self.press_label(o))
+            shortcut(key, lambda o=outcome: self.press_label(o))  # lambdas: shortcuts pass nothing, slots take no extra
         for key in ESTOP_KEYS:
-            shortcut(key, self.key_estop)
+            shortcut(key, self.press_estop)
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         """Take keyboard focus when shown, so S / F / A / Space work without a click first."""
@@ -189,20 +252,46 @@ class OperatorWidget(QtWidgets.QWidget):
 
     # --- inputs ----------------------------------------------------------------------------
 
+    @guarded
     def show_status(self, status: EpisodeStatus) -> None:
         self.model.apply_status(status)
         self.render()
 
+    @guarded
     def show_reply(self, reply: LabelReply) -> None:
         self.model.apply_reply(reply)
         self.render()
 
-    def show_estop(self, engaged: bool) -> None:
-        self.model.apply_estop(engaged)
+    @guarded
+    def show_driver_estop(self, active: bool) -> None:
+        """``arm_state.estop_active`` from the driver: the only source of the e-stop display."""
+        self.model.apply_driver_estop(active, time.monotonic())
+        self.render()
+
+    @guarded
+    def check_driver_stale(self) -> None:
+        if self.model.expire_driver_state(time.monotonic()):
+            self.render()
+
+    @guarded
+    def show_clear_reply(self, accepted: bool, message: str) -> None:
+        self.model.apply_clear_reply(accepted, message)
+        self.render()
+
+    @guarded
+    def show_error(self, text: str) -> None:
+        self.model.report_error(text)
+        self.render()
+
+    def report_slot_error(self, where: str, text: str, trace: str) -> None:
+        """:func:`guarded`'s sink: the traceback to the log, the reason to the notice bar."""
+        self.log_error(f"{where} failed: {trace}")
+        self.model.report_error(text)
         self.render()
 
     # --- presses ---------------------------------------------------------------------------
 
+    @guarded
     def press_label(self, outcome: Outcome) -> LabelRequest | None:
         request = self.model.press_label(outcome)
         if request is not None:
@@ -210,15 +299,31 @@ class OperatorWidget(QtWidgets.QWidget):
             self.label_requested.emit(request)
         return request
 
-    def click_estop(self) -> None:
-        self._send_estop(self.model.click_estop())
+    @guarded
+    def press_estop(self, *_: Any) -> None:
+        """Button or key (``*_``: a button's ``checked``): engage.
 
-    def key_estop(self) -> None:
-        self._send_estop(self.model.key_estop())
-
-    def _send_estop(self, engage: bool) -> None:
+        Emitted first, so nothing below can delay or stop the stop.
+        """
+        self.estop_requested.emit()
+        self.model.press_estop()
         self.render()
-        self.estop_requested.emit(engage)
+
+    @guarded
+    def press_clear(self, *_: Any) -> None:
+        """"Clear e-stop…" (``*_``: its ``checked``) or Enter in the reason field.
+
+        With a reason, ask the driver to clear; without one, ask the operator for it.
+        """
+        reason = self.model.press_clear(self.reason_edit.text())
+        self.render()
+        if reason is None:
+            if self.model.clear_enabled:
+                self.reason_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self.reason_edit.clear()
+        self.setFocus(Qt.FocusReason.OtherFocusReason)  # back to the panel: S / F / A / Space work again
+        self.clear_requested.emit(reason)
 
     @property
     def operator_name(self) -> str:
@@ -227,6 +332,7 @@ class OperatorWidget(QtWidgets.QWidget):
     # --- output ----------------------------------------------------------------------------
 
     def render(self) -> None:
+        """Draw the model. Called from guarded slots only, so an error here reaches the notice bar."""
         view = self.model.view()
         self.task_label.setText(view.task)
         self.episode_label.setText(view.episode_text)
@@ -244,16 +350,22 @@ class OperatorWidget(QtWidgets.QWidget):
         for button in self.buttons.values():
             button.setEnabled(view.label_enabled)
             button.setToolTip(why)
-        self._render_estop(view.estop_engaged)
+        self._render_estop(view.estop)
+        self.clear_button.setEnabled(view.clear_enabled)
+        self.reason_edit.setEnabled(view.clear_enabled)
+        why_not = "Enabled while the driver reports the e-stop engaged"
+        self.clear_button.setToolTip("" if view.clear_enabled else why_not)
         self._render_notice(view.notice)
 
-    def _render_estop(self, engaged: bool | None) -> None:
-        text = "E-STOP ENGAGED\nclick to clear" if engaged else "E-STOP\n[Space / Esc]"
-        self.estop_button.setText(text)
-        if self.estop_button.property("engaged") != bool(engaged):
-            self.estop_button.setProperty("engaged", bool(engaged))
-            self.estop_button.style().unpolish(self.estop_button)
-            self.estop_button.style().polish(self.estop_button)
+    def _render_estop(self, state: EstopState) -> None:
+        if state is self._estop_shown:
+            return
+        self._estop_shown = state
+        self.estop_button.setText(ESTOP_TEXT[state])
+        self.estop_button.setProperty("estop", state.name.lower())
+        self.estop_button.style().unpolish(self.estop_button)
+        self.estop_button.style().polish(self.estop_button)
+        self.estop_display_changed.emit(state.name.lower())
 
     def _render_notice(self, notice: Notice | None) -> None:
         """Always laid out (empty when there is nothing to say) so the buttons never jump."""
@@ -263,10 +375,12 @@ class OperatorWidget(QtWidgets.QWidget):
 
     # --- settings (qt_gui Settings or anything with set_value / value) ---------------------
 
+    @guarded
     def save_settings(self, settings: Any) -> None:
         settings.set_value("operator_name", self.operator_edit.text())
         settings.set_value("show_candidates", self.show_candidates_box.isChecked())
 
+    @guarded
     def restore_settings(self, settings: Any) -> None:
         self.operator_edit.setText(str(settings.value("operator_name", "") or ""))
         self.show_candidates_box.setChecked(_as_bool(settings.value("show_candidates", True), True))

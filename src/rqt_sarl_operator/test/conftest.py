@@ -1,4 +1,4 @@
-"""Fixtures for the operator panel tests: one offscreen QApplication, a fake agent, a driver stand-in.
+"""Fixtures for the operator panel tests: one offscreen QApplication, a fake agent, the driver's e-stop contract.
 
 The test body is the GUI thread: it pumps Qt events while waiting, because that is where
 the panel's ROS results arrive (queued signals). Peers are real rclpy nodes, each with its
@@ -7,8 +7,10 @@ own context and executor thread (``SpunNode``), talking over real DDS.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
+from pathlib import Path
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,20 +19,41 @@ import pytest
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sarl_interfaces.msg import EpisodeStatus as EpisodeStatusMsg
 from sarl_interfaces.srv import LabelEpisode
-from std_msgs.msg import Bool
+from support.event_peer import EventPeer
 from support.ros_node import SpunNode
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from rqt_sarl_operator.qt import QtWidgets  # after the platform is chosen
+from rqt_sarl_operator.qt import QtCore, QtWidgets  # after the platform is chosen
 
+PEERS = Path(__file__).resolve().parent / "peers"
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 AWAITING = EpisodeStatusMsg.PHASE_AWAITING_LABEL
 
 
 @pytest.fixture(scope="session")
-def qapp() -> QtWidgets.QApplication:
-    return QtWidgets.QApplication.instance() or QtWidgets.QApplication(["rqt_sarl_operator-tests"])
+def qapp() -> Iterator[QtWidgets.QApplication]:
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["rqt_sarl_operator-tests"])
+    yield app
+    # Every widget goes while Qt and rclpy are whole, not in the interpreter's final collection.
+    for widget in QtWidgets.QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+    gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def delete_closed_widgets() -> Iterator[None]:
+    """Run the ``deleteLater`` of each test before the next one (``processEvents`` alone never does).
+
+    Widgets left for interpreter exit are collected after rclpy and PySide6 have begun tearing down,
+    where a finalizer crash ("none_dealloc") aborted a whole pytest run after every test had passed.
+    """
+    yield
+    if QtWidgets.QApplication.instance() is not None:
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+        gc.collect()
 
 
 def pump_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
@@ -108,14 +131,6 @@ class FakeAgent:
         return response
 
 
-class EstopListener:
-    """Stand-in for the driver's e-stop subscription (reliable, transient-local, like the driver)."""
-
-    def __init__(self, spun: SpunNode) -> None:
-        self.received: list[bool] = []
-        self._sub = spun.node.create_subscription(Bool, "estop", lambda m: self.received.append(m.data), LATCHED)
-
-
 @pytest.fixture
 def spun() -> Iterator[Callable[[str], SpunNode]]:
     """Factory of SpunNodes closed after the test (the operator's node, the agent's, the driver's)."""
@@ -155,8 +170,12 @@ def agent(spun: Callable[[str], SpunNode]) -> Callable[..., FakeAgent]:
 
 
 @pytest.fixture
-def driver(spun: Callable[[str], SpunNode]) -> EstopListener:
-    return EstopListener(spun("widowx_driver_standin"))
+def driver(tmp_path: Any) -> Iterator[Any]:
+    """The driver's e-stop contract (``peers/driver_estop_peer.py``) as a real process; its exit code is checked."""
+    peer = EventPeer(PEERS / "driver_estop_peer.py", tmp_path, "--rate-hz", "20")
+    peer.wait_ready(30.0)
+    yield peer
+    assert peer.stop() == 0, peer.process.log_text()
 
 
 @pytest.fixture
@@ -166,8 +185,9 @@ def panel(qapp: QtWidgets.QApplication, spun: Callable[[str], SpunNode]) -> Iter
 
     made: list[OperatorPanel] = []
 
-    def make(label_timeout_s: float = 5.0) -> OperatorPanel:
-        made.append(OperatorPanel(spun("sarl_operator_under_test").node, label_timeout_s=label_timeout_s))
+    def make(label_timeout_s: float = 5.0, clear_timeout_s: float = 5.0) -> OperatorPanel:
+        made.append(OperatorPanel(spun("sarl_operator_under_test").node, label_timeout_s=label_timeout_s,
+                                  clear_timeout_s=clear_timeout_s))  # fmt: skip
         widget = made[-1].widget
         widget.resize(1100, 760)
         widget.show()

@@ -9,8 +9,10 @@ import pytest
 
 from rqt_sarl_operator.operator_model import (
     EpisodeStatus,
+    EstopState,
     LabelReply,
     LabelRequest,
+    Notice,
     OperatorModel,
     Outcome,
     Phase,
@@ -109,14 +111,45 @@ def test_refused_label_shows_the_reason_and_allows_another_try() -> None:
     assert model.label_enabled
 
 
-def test_estop_click_toggles_but_key_only_engages() -> None:
+def test_estop_display_follows_the_driver_never_the_press() -> None:
+    model = OperatorModel(stale_after_s=2.0)
+    assert model.view().estop is EstopState.UNKNOWN, "no arm_state yet"
+    model.press_estop()
+    assert model.view().estop is EstopState.UNKNOWN, "a press is a request; only the driver's answer is shown"
+    model.apply_driver_estop(True, now=10.0)
+    assert model.view().estop is EstopState.ENGAGED
+    model.apply_driver_estop(False, now=11.0)
+    assert model.view().estop is EstopState.CLEARED
+
+
+@pytest.mark.parametrize(("silent_s", "shown"), [(1.9, EstopState.ENGAGED), (2.1, EstopState.UNKNOWN)])
+def test_a_silent_driver_makes_the_estop_unknown(silent_s: float, shown: EstopState) -> None:
+    model = OperatorModel(stale_after_s=2.0)
+    model.apply_driver_estop(True, now=100.0)
+    assert model.expire_driver_state(100.0 + silent_s) is (shown is EstopState.UNKNOWN)
+    assert model.view().estop is shown
+    model.expire_driver_state(200.0)
+    assert not model.expire_driver_state(201.0), "already unknown: no change to report"
+
+
+def test_clearing_needs_an_engaged_driver_a_reason_and_one_request_at_a_time() -> None:
     model = OperatorModel()
-    assert model.click_estop() is True, "unknown state: a click engages"
-    assert model.click_estop() is False, "engaged: a click clears"
-    assert model.key_estop() is True
-    assert model.key_estop() is True, "the key never clears"
-    model.apply_estop(False)
-    assert model.view().estop_engaged is False
+    assert model.press_clear("arm checked") is None, "unknown state: nothing to clear"
+    model.apply_driver_estop(True, now=1.0)
+    assert model.view().clear_enabled
+    assert model.press_clear("   ") is None
+    assert "type why it is safe" in model.view().notice.text
+    assert model.press_clear("  arm checked ") == "arm checked"
+    assert not model.view().clear_enabled, "one clear request in flight at a time"
+    assert model.press_clear("again") is None
+    model.apply_clear_reply(False, "stale request (6.0 s old)")
+    assert model.view().notice == Notice("E-stop NOT cleared: stale request (6.0 s old)", "error")
+    assert model.view().clear_enabled and model.view().estop is EstopState.ENGAGED, "a refusal changes nothing"
+    model.press_clear("arm checked")
+    model.apply_clear_reply(True, "cleared by alice: arm checked")
+    assert model.view().estop is EstopState.ENGAGED, "cleared only once the driver's arm_state says so"
+    model.apply_driver_estop(False, now=2.0)
+    assert model.view().estop is EstopState.CLEARED and not model.view().clear_enabled
 
 
 def test_view_formats_the_status() -> None:

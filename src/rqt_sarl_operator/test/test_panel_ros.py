@@ -1,4 +1,5 @@
-"""The panel against real ROS peers over DDS: a fake agent (status + label_episode) and a driver stand-in.
+"""The panel against real ROS peers over DDS: a fake agent (status + label_episode) and the driver's
+e-stop contract (``peers/driver_estop_peer.py``, a real process).
 
 The panel's node is spun by a MultiThreadedExecutor in a background thread, as rqt spins the
 node it gives plugins; the test body is the GUI thread and pumps Qt events while it waits.
@@ -9,12 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sarl_interfaces.msg import EpisodeStatus as Msg
 from sarl_interfaces.srv import LabelEpisode
+from std_msgs.msg import Bool
 from support.ros_node import wait_future, wait_until
 
-from rqt_sarl_operator.operator_model import Outcome
-from rqt_sarl_operator.qt import QtWidgets
+from rqt_sarl_operator.operator_model import EstopState, Outcome
+from rqt_sarl_operator.qt import Qt, QtWidgets
+from rqt_sarl_operator.widget import ESTOP_TEXT
 
 QTest = pytest.importorskip("PySide6.QtTest").QTest
 
@@ -24,6 +28,7 @@ CANDIDATES = (
     (0, "reset to home", 0.22, 0.33),
 )
 TASK = "move the banana to the pot on the right and the sushi to the bowl"
+LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 T = 10.0  # generous bound for DDS discovery + delivery on a loaded CI machine
 
 
@@ -133,14 +138,54 @@ def test_a_press_labels_the_episode_on_screen_not_the_agents_newer_one(
     assert fake.accepted == []
 
 
-def test_estop_reaches_the_driver(panel: Any, driver: Any, pump: Any) -> None:
-    widget = panel().widget
+def test_estop_engages_by_topic_clears_only_by_the_signed_service_and_shows_the_drivers_state(
+    panel: Any, driver: Any, pump: Any, spun: Any
+) -> None:
+    p = panel()
+    widget = p.widget
+    pump(lambda: widget.model.estop is EstopState.CLEARED, T, "the driver's arm_state on the panel")
     QTest.keyClick(widget, " ")
-    pump(lambda: driver.received == [True], T, "estop=true at the driver")
-    pump(lambda: widget.estop_button.text().startswith("E-STOP ENGAGED"), T, "the panel hearing its own e-stop")
+    assert driver.wait_events(1, T)[0]["event"] == "engage"
+    pump(lambda: widget.model.estop is EstopState.ENGAGED, T, "the driver's engaged state on the panel")
+
+    stray = spun("stray_publisher").node.create_publisher(Bool, "estop", LATCHED)
+    stray.publish(Bool(data=False))  # the old way to clear: the driver ignores it
+    assert driver.wait_events(2, T)[1]["event"] == "ignored_false"
+    wait_until(lambda: p.ros._clear_client.service_is_ready(), T, "clear_estop discovered")
+    widget.clear_button.click()
+    QTest.keyClicks(widget.reason_edit, "gripper checked")
+    QTest.keyClick(widget.reason_edit, Qt.Key.Key_Return)
+    pump(lambda: widget.notice_label.text().startswith("Driver:"), T, "the driver's answer")
+    event = driver.wait_events(3, T)[2]
+    assert (event["event"], event["accepted"], event["reason"]) == ("clear", True, "gripper checked")
+    pump(lambda: widget.model.estop is EstopState.CLEARED, T, "the driver's cleared state on the panel")
+
+
+def test_a_clear_signed_with_another_secret_is_refused_and_shown(
+    panel: Any, driver: Any, pump: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = panel()
+    widget = p.widget
     widget.estop_button.click()
-    pump(lambda: driver.received == [True, False], T, "estop=false at the driver")
-    pump(lambda: not widget.model.estop_engaged, T, "the panel showing the e-stop cleared")
+    pump(lambda: widget.model.estop is EstopState.ENGAGED, T, "engaged at the driver")
+    wait_until(lambda: p.ros._clear_client.service_is_ready(), T, "clear_estop discovered")
+    monkeypatch.setenv("SARL_SECRET_FILE", str(tmp_path / "not_the_robots_secret"))
+    widget.reason_edit.setText("trust me")
+    widget.clear_button.click()
+    pump(lambda: "NOT cleared" in widget.notice_label.text(), T, "the refusal")
+    assert "not signed with this robot's run secret" in widget.notice_label.text()
+    assert widget.model.estop is EstopState.ENGAGED and widget.clear_button.isEnabled()
+    assert [e["accepted"] for e in driver.events() if e["event"] == "clear"] == [False]
+
+
+def test_a_panel_opened_while_engaged_shows_engaged(panel: Any, driver: Any, pump: Any) -> None:
+    first = panel()
+    first.widget.estop_button.click()
+    pump(lambda: first.widget.model.estop is EstopState.ENGAGED, T, "engaged at the driver")
+    first.close()  # its latched estop publisher goes with it; the driver keeps the stop
+    second = panel()
+    pump(lambda: second.widget.model.estop is not EstopState.UNKNOWN, T, "the driver's state on the new panel")
+    assert second.widget.estop_button.text() == ESTOP_TEXT[EstopState.ENGAGED]
 
 
 def test_a_slow_agent_hits_the_deadline_and_the_buttons_come_back(panel: Any, agent: Any, pump: Any) -> None:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from rqt_sarl_operator import screenshot
-from rqt_sarl_operator.operator_model import LabelReply, Outcome, Phase
+from rqt_sarl_operator.operator_model import EstopState, LabelReply, Outcome, Phase
 from rqt_sarl_operator.qt import BINDING, Qt, QtGui, QtWidgets
-from rqt_sarl_operator.widget import OperatorWidget
+from rqt_sarl_operator.widget import ESTOP_TEXT, OperatorWidget
 
 QTest = pytest.importorskip("PySide6.QtTest").QTest if BINDING == "PySide6" else None
 
@@ -24,9 +25,11 @@ def widget(qapp: QtWidgets.QApplication) -> Any:
     assert QTest.qWaitForWindowExposed(w)
     w.activateWindow()
     assert QTest.qWaitForWindowActive(w)
-    sent: dict[str, list[Any]] = {"labels": [], "estop": []}
+    sent: dict[str, list[Any]] = {"labels": [], "estop": [], "clear": [], "shown": []}
     w.label_requested.connect(sent["labels"].append)
-    w.estop_requested.connect(sent["estop"].append)
+    w.estop_requested.connect(lambda: sent["estop"].append("engage"))
+    w.clear_requested.connect(sent["clear"].append)
+    w.estop_display_changed.connect(sent["shown"].append)
     w.sent = sent
     yield w
     w.close()
@@ -78,17 +81,62 @@ def test_reply_is_shown(widget: Any) -> None:
     assert not widget.buttons[Outcome.SUCCESS].isEnabled()
 
 
-def test_estop_keys_engage_and_a_click_toggles(widget: Any) -> None:
+def test_estop_keys_and_button_only_engage_and_the_display_is_the_drivers(widget: Any) -> None:
     assert widget.estop_button.isEnabled(), "e-stop is available with no agent at all"
+    assert widget.estop_button.text() == ESTOP_TEXT[EstopState.UNKNOWN]
     key(widget, Qt.Key.Key_Space)
     key(widget, Qt.Key.Key_Escape)
-    assert widget.sent["estop"] == [True, True]
-    assert widget.estop_button.text().startswith("E-STOP ENGAGED")
     widget.estop_button.click()
-    assert widget.sent["estop"] == [True, True, False]
-    widget.show_estop(True)  # someone else engaged it
+    assert widget.sent["estop"] == ["engage"] * 3
+    assert widget.estop_button.text() == ESTOP_TEXT[EstopState.UNKNOWN], "a press alone proves nothing"
+    widget.show_driver_estop(True)
+    assert widget.estop_button.text() == ESTOP_TEXT[EstopState.ENGAGED]
     widget.estop_button.click()
-    assert widget.sent["estop"][-1] is False
+    assert widget.sent["estop"][-1] == "engage", "clicking an engaged e-stop never clears it"
+    widget.show_driver_estop(False)
+    assert widget.estop_button.text() == ESTOP_TEXT[EstopState.CLEARED]
+    assert widget.sent["shown"] == ["engaged", "cleared"]
+
+
+def test_the_three_estop_states_look_different(widget: Any) -> None:
+    looks = {}
+    for state, show in ((EstopState.UNKNOWN, None), (EstopState.ENGAGED, True), (EstopState.CLEARED, False)):
+        if show is not None:
+            widget.show_driver_estop(show)
+        QtWidgets.QApplication.processEvents()
+        assert widget.estop_button.property("estop") == state.name.lower()
+        image = widget.estop_button.grab().toImage()
+        looks[state] = (widget.estop_button.text(), image.pixelColor(4, image.height() // 2).name())
+    assert len({text for text, _ in looks.values()}) == 3
+    assert len({border for _, border in looks.values()}) == 3, looks
+
+
+def test_a_silent_driver_turns_the_display_unknown(widget: Any) -> None:
+    widget.model._stale_after_s = 0.2
+    widget.show_driver_estop(True)
+    deadline = time.monotonic() + 5.0
+    while widget.model.estop is not EstopState.UNKNOWN and time.monotonic() < deadline:
+        QTest.qWait(50)
+    assert widget.estop_button.text() == ESTOP_TEXT[EstopState.UNKNOWN]
+    assert widget.sent["shown"] == ["engaged", "unknown"]
+
+
+def test_clear_asks_for_a_reason_then_sends_it(widget: Any) -> None:
+    assert not widget.clear_button.isEnabled(), "nothing to clear while the driver state is unknown"
+    widget.show_driver_estop(True)
+    assert widget.clear_button.isEnabled()
+    widget.clear_button.click()
+    assert widget.sent["clear"] == []
+    assert widget.reason_edit.hasFocus(), "the reason field takes the keys"
+    QTest.keyClicks(widget.reason_edit, "sfa gripper checked")
+    assert widget.sent["labels"] == [] and widget.sent["estop"] == [], "typing a reason presses nothing"
+    key(widget.reason_edit, Qt.Key.Key_Return)
+    assert widget.sent["clear"] == ["sfa gripper checked"]
+    assert widget.reason_edit.text() == "" and widget.hasFocus(), "keys belong to the panel again"
+    assert not widget.clear_button.isEnabled(), "one clear request in flight"
+    widget.show_clear_reply(False, "not signed with this robot's run secret")
+    assert widget.notice_label.text() == "E-stop NOT cleared: not signed with this robot's run secret"
+    assert widget.estop_button.text() == ESTOP_TEXT[EstopState.ENGAGED]
 
 
 def test_space_never_clicks_a_label_button(widget: Any) -> None:
@@ -96,7 +144,37 @@ def test_space_never_clicks_a_label_button(widget: Any) -> None:
     QTest.mouseClick(widget.buttons[Outcome.SUCCESS], Qt.MouseButton.LeftButton)
     widget.show_reply(LabelReply(37, Outcome.SUCCESS, accepted=False, reason="try again"))
     key(widget, Qt.Key.Key_Space)
-    assert len(widget.sent["labels"]) == 1 and widget.sent["estop"] == [True]
+    assert len(widget.sent["labels"]) == 1 and widget.sent["estop"] == ["engage"]
+
+
+def test_an_error_in_a_slot_is_shown_and_logged_never_raised(widget: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    logged: list[str] = []
+    widget.log_error = logged.append
+
+    def broken(status: Any) -> None:
+        raise ValueError("Logger severity cannot be changed between calls.")
+
+    monkeypatch.setattr(widget.model, "apply_status", broken)
+    assert widget.show_status(screenshot.demo_status()) is None
+    assert widget.notice_label.text() == "Internal error: ValueError: Logger severity cannot be changed between calls."
+    assert len(logged) == 1 and "Traceback" in logged[0] and "show_status" in logged[0]
+    key(widget, Qt.Key.Key_Space)
+    assert widget.sent["estop"] == ["engage"], "the panel keeps working"
+
+
+def test_smallest_size_shows_four_candidate_rows_and_no_stretched_notice(widget: Any) -> None:
+    """rqt -s opens the panel at its minimum size; a two-line notice must not squeeze the table."""
+    widget.show_status(screenshot.demo_status())
+    widget.show_clear_reply(True, "cleared by a-rather-long-operator-name: gripper and workspace checked twice")
+    widget.resize(widget.minimumSizeHint())
+    QtWidgets.QApplication.processEvents()
+    table = widget.candidate_table
+    assert table.viewport().height() >= 4 * table.verticalHeader().defaultSectionSize(), table.viewport().height()
+    widget.show_candidates_box.setChecked(False)
+    widget.resize(1100, 900)
+    QtWidgets.QApplication.processEvents()
+    notice = widget.notice_label
+    assert notice.height() <= notice.heightForWidth(notice.width()) + 2, "the notice bar must not stretch"
 
 
 def test_typing_the_operator_name_does_not_trigger_shortcuts(widget: Any) -> None:
@@ -104,7 +182,7 @@ def test_typing_the_operator_name_does_not_trigger_shortcuts(widget: Any) -> Non
     widget.operator_edit.setFocus()
     QTest.keyClicks(widget.operator_edit, "sam fa")
     assert widget.operator_edit.text() == "sam fa"
-    assert widget.sent == {"labels": [], "estop": []}
+    assert widget.sent["labels"] == [] and widget.sent["estop"] == []
     assert widget.operator_name == "sam fa"
 
 
