@@ -6,6 +6,7 @@ checks its transitions, bag and learning curve, the replay test learns offline f
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sarl_interfaces.msg import SemanticTransition
+from support.fixtures import fresh_domain
 from support.processes import PeerProcess
 from support.ros_node import SpunNode, wait_until
 
@@ -49,6 +51,9 @@ class LearningRun:
 @pytest.fixture(scope="session")
 def learning_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LearningRun]:
     work = tmp_path_factory.mktemp("learning_run")
+    # A session fixture is set up before any module's domain (support.fixtures.module_domain): give the
+    # learning run one of its own, so earlier modules' in-process nodes cannot crowd its discovery.
+    previous, os.environ["ROS_DOMAIN_ID"] = os.environ["ROS_DOMAIN_ID"], str(fresh_domain())
     spun = SpunNode("learning_run_listener")
     received: list[SemanticTransition] = []
     qos = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityPolicy.RELIABLE,
@@ -69,6 +74,7 @@ def learning_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LearningR
     finally:
         code = launcher.stop()
         spun.close()
+        os.environ["ROS_DOMAIN_ID"] = previous
     log = launcher.log_text()
     assert code == 0, f"graph exited with {code}:\n{log[-4000:]}"
     yield LearningRun(received, work / RUN_ID, work / "bags", log)

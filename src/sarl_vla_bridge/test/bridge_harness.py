@@ -19,6 +19,8 @@ from rclpy.context import Context
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile, ReliabilityPolicy
+from sarl_auth import load_or_create_secret
+from sarl_auth.prompt_goal import sign_goal
 from sarl_interfaces.action import ExecutePrompt
 from sarl_interfaces.msg import ArmCommand, ArmState
 from sarl_vla_bridge.bridge_node import VlaBridgeNode
@@ -113,8 +115,8 @@ class ConfirmingDriver:
         started = time.monotonic()
         if not self.client.wait_for_server(timeout_sec=timeout):
             raise TimeoutError("execute_prompt server not discovered")
-        handle = wait_future(self.client.send_goal_async(ExecutePrompt.Goal(prompt=prompt, max_steps=max_steps)),
-                             timeout)  # fmt: skip
+        goal = sign_goal(load_or_create_secret(), ExecutePrompt.Goal(prompt=prompt, max_steps=max_steps))
+        handle = wait_future(self.client.send_goal_async(goal), timeout)  # signed with the run secret, as the agent
         assert handle.accepted
         remaining = max(1.0, timeout - (time.monotonic() - started))
         return wait_future(handle.get_result_async(), remaining).result

@@ -16,22 +16,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import rclpy
 from action_msgs.msg import GoalStatus
 from rclpy.action import ActionClient
-from rclpy.context import Context
-from rclpy.executors import MultiThreadedExecutor
-from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.time import Time
 from sarl_auth import load_or_create_secret
 from sarl_auth.prompt_goal import sign_goal
 from sarl_interfaces.action import ExecutePrompt
 from sarl_interfaces.msg import ArmCommand, ArmState
-from sarl_vla_bridge.bridge_node import VlaBridgeNode
 from sarl_vla_bridge.execution import Outcome
 from sensor_msgs.msg import Image
 from std_msgs.msg import Bool, Float32MultiArray, MultiArrayDimension
+from bridge_harness import Bridge
 from support import latency_bounds
 from support.processes import PeerProcess
 from support.ros_log import log_stamps
@@ -42,26 +38,6 @@ pytestmark = pytest.mark.timing
 RATE_HZ = 50.0
 ENDLESS = 1_000_000
 """Steps of a goal that must still run when the test stops it (hours at these rates, however fast the machine)."""
-
-
-class Bridge:
-    """VlaBridgeNode with its own Context and executor thread (as main() would run it)."""
-
-    def __init__(self, namespace: str = "", **parameters: object) -> None:
-        self.context = Context()
-        rclpy.init(context=self.context)
-        overrides = [Parameter(k, value=v) for k, v in parameters.items()]
-        self.node = VlaBridgeNode(context=self.context, namespace=namespace, parameter_overrides=overrides)
-        self.executor = MultiThreadedExecutor(num_threads=5, context=self.context)
-        self.executor.add_node(self.node)
-        self.thread = threading.Thread(target=self.executor.spin, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.executor.shutdown(timeout_sec=2.0)
-        self.node.destroy_node()
-        rclpy.shutdown(context=self.context)
-        self.thread.join(timeout=5.0)
 
 
 class FakeDriver:

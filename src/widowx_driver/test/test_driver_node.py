@@ -14,11 +14,11 @@ from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sarl_interfaces.msg import ArmCommand, ArmState
 from sarl_auth import load_or_create_secret
-from sarl_auth.estop_clear import signed_clear_request
 from sarl_interfaces.srv import ClearEstop, EvaluateTask, ResetScene
 from sensor_msgs.msg import Image, JointState
 from std_msgs.msg import Bool, Float32MultiArray
 from support.processes import PeerProcess
+from support.estop_clear import clear_request
 from support.ros_node import wait_future, wait_until
 from sarl_sim.objects import category_index
 from widowx_driver.arm_backend import ArmBackend, BackendError
@@ -94,12 +94,6 @@ def test_nan_command_is_rejected_and_the_arm_does_not_move(make_driver, peer, ma
 
 def stamp_s(stamp) -> float:
     return stamp.sec + stamp.nanosec * 1e-9
-
-
-def clear_request(secret: bytes, reason: str = "arm inspected, area clear") -> ClearEstop.Request:
-    signed = signed_clear_request(secret, "driver test", reason)
-    return ClearEstop.Request(operator_name=signed.operator_name, reason=signed.reason, stamp_ns=signed.stamp_ns,
-                              nonce=signed.nonce, mac=list(signed.mac))  # fmt: skip
 
 
 def test_estop_mid_motion_stops_within_one_tick_and_only_the_operator_clears_it(make_driver, peer, make_probe):

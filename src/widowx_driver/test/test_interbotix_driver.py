@@ -17,10 +17,12 @@ import yaml
 from rclpy.lifecycle import TransitionCallbackReturn
 from rclpy.node import Node
 from sarl_interfaces.msg import ArmCommand, ArmState
+from sarl_interfaces.srv import ClearEstop
 from std_msgs.msg import Bool
 from support import interbotix_peer
 from support.interbotix_peer import ArmObserver
-from support.ros_node import wait_until
+from support.estop_clear import clear_request
+from support.ros_node import wait_future, wait_until
 from widowx_driver.driver_node import ESTOP_QOS
 from widowx_driver.interbotix_backend import fk_position
 
@@ -63,6 +65,8 @@ def link(driver, make_host, make_probe):
 
 class Link:
     def __init__(self, node, make_probe) -> None:
+        self._node = node
+        self.clear = node.create_client(ClearEstop, "clear_estop")
         self.states = make_probe(node, ArmState, "arm_state")
         self.commands = node.create_publisher(ArmCommand, "arm_command", 10)
         self.estop = node.create_publisher(Bool, "estop", ESTOP_QOS)
@@ -71,6 +75,8 @@ class Link:
 
     def send(self, **fields: float) -> None:
         msg = ArmCommand(source=ArmCommand.SOURCE_OPERATOR, gripper=1.0)
+        msg.header.stamp = self._node.get_clock().now().to_msg()
+        msg.header.frame_id = SHIPPED["frame_id"]
         for name, value in fields.items():
             setattr(msg, name, float(value))
         self.commands.publish(msg)
@@ -186,7 +192,8 @@ def test_estop_after_a_push_holds_the_pushed_pose(driver, link, observer):
     link.estop.publish(Bool(data=True))
     link.wait_state(lambda m: m.estop_active, "e-stop reported")
     assert_holds(observer, driver, pushed)
-    link.estop.publish(Bool(data=False))
+    assert link.clear.wait_for_service(timeout_sec=20.0)
+    assert wait_future(link.clear.call_async(clear_request()), 10.0).accepted
     link.wait_state(lambda m: not m.estop_active, "e-stop cleared")
 
 
@@ -258,7 +265,6 @@ def reset_client(driver, make_host):
 
 @pytest.mark.parametrize("start", list(RESET_STARTS))
 def test_reset_to_home_reaches_home_within_10_s(start, reset_client, driver, link, observer):
-    from support.ros_node import wait_future
 
     client, action, shipped = reset_client
     observer.push(RESET_STARTS[start])

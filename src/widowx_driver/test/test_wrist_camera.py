@@ -41,7 +41,10 @@ def test_the_driver_publishes_a_wrist_image_that_moves_with_the_hand(make_driver
     commands = peer.node.create_publisher(ArmCommand, "arm_command", 10)
     wait_until(lambda: commands.get_subscription_count() > 0, 20, "the driver to subscribe arm_command")
     for _ in range(3):
-        commands.publish(ArmCommand(source=ArmCommand.SOURCE_OPERATOR, dy=0.03, gripper=1.0))
+        command = ArmCommand(source=ArmCommand.SOURCE_OPERATOR, dy=0.03, gripper=1.0)
+        command.header.stamp = peer.node.get_clock().now().to_msg()  # the driver refuses stale or unframed commands
+        command.header.frame_id = "base_link"
+        commands.publish(command)
     states.wait_for(lambda m: m.commands_applied >= 3, 10, "three applied commands")
     wrist.wait_for(lambda m: bytes(m.data) != bytes(first.data), 10, "a wrist image from the new hand position")
 
