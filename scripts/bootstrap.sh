@@ -13,6 +13,8 @@ PYTHON_BIN="${SARL_PYTHON:-python3.11}"
 STAMPS="$VENV/.sarl_stamps"
 
 say() { printf '[bootstrap] %s\n' "$*"; }
+# shellcheck source=lib/wheel_fixes.sh
+source "$ROOT/scripts/lib/wheel_fixes.sh"
 die() { printf '[bootstrap] error: %s\n' "$*" >&2; exit 1; }
 
 hash_files() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
@@ -48,18 +50,6 @@ install_requirements() {
     -c "$ROOT/requirements/constraints.txt" 2> >(grep -v "^WARNING: Location" >&2)
   fix_exported_include_paths
   echo "$want" >"$STAMPS/pip"
-}
-
-# The wheels' exported CMake targets name the include directories of the machine they were
-# built on; point them at this interpreter's headers and this numpy's headers instead.
-fix_exported_include_paths() {
-  local py_include np_include
-  py_include=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
-  np_include=$("$VENV/bin/python" -c 'import numpy; print(numpy.get_include())')
-  { grep -rlZ --include='*.cmake' '/opt/python/cp311-cp311' "$VENV/share" 2>/dev/null || true; } \
-    | xargs -0 -r sed -i \
-      -e "s#/opt/python/cp311-cp311/lib/python3.11/site-packages/numpy/_core/include#${np_include}#g" \
-      -e "s#/opt/python/cp311-cp311/include/python3.11#${py_include}#g"
 }
 
 build_workspace() {

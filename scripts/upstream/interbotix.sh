@@ -13,12 +13,15 @@ OUT="$CACHE/interbotix"
 PACKAGES=(interbotix_xs_msgs interbotix_common_modules interbotix_xs_modules tf_transformations)
 
 say() { printf '[upstream/interbotix] %s\n' "$*"; }
+# shellcheck source=../lib/upstream_peer.sh
+source "$ROOT/scripts/lib/upstream_peer.sh"
+# shellcheck source=../lib/wheel_fixes.sh
+source "$ROOT/scripts/lib/wheel_fixes.sh"
 
 [[ -d "$SRC" ]] || { say "no $SRC: skipped"; exit 0; }
 
-want=$( { cat "${BASH_SOURCE[0]}" "$HERE/interbotix-requirements.txt";
-          (cd "$SRC" && find . -type f -print0 | sort -z | xargs -0 sha256sum); } | sha256sum | cut -d' ' -f1)
-if [[ -f "$OUT/READY" && "$(cat "$OUT/STAMP" 2>/dev/null)" == "$want" ]]; then
+want=$(upstream_stamp "$SRC" "${BASH_SOURCE[0]}" "$HERE/interbotix-requirements.txt")
+if upstream_is_built "$OUT" "$want"; then
   say "up to date"
   exit 0
 fi
@@ -30,31 +33,13 @@ say "installing the pinned Python dependencies"
 "$VENV/bin/python" -m pip install --quiet --no-deps -r "$HERE/interbotix-requirements.txt" \
   2> >(grep -v "^WARNING: Location" >&2)
 
-# The trajectory_msgs wheel exports the include paths of the machine it was built on (the same fix
-# scripts/bootstrap.sh applies to the other message wheels).
-py_include=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
-np_include=$("$VENV/bin/python" -c 'import numpy; print(numpy.get_include())')
-{ grep -rlZ --include='*.cmake' '/opt/python/cp311-cp311' "$VENV/share" 2>/dev/null || true; } \
-  | xargs -0 -r sed -i \
-    -e "s#/opt/python/cp311-cp311/lib/python3.11/site-packages/numpy/_core/include#${np_include}#g" \
-    -e "s#/opt/python/cp311-cp311/include/python3.11#${py_include}#g"
+# The trajectory_msgs wheel exports the include paths of the machine it was built on.
+fix_exported_include_paths
 
 say "building ${PACKAGES[*]} with colcon (about a minute and a half)"
-(
-  # shellcheck disable=SC1091
-  source "$VENV/bin/activate"
-  export AMENT_PREFIX_PATH="$VENV${AMENT_PREFIX_PATH:+:$AMENT_PREFIX_PATH}"
-  export CMAKE_PREFIX_PATH="$VENV${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}"
-  cd "$OUT"
-  # RPATH: the message package's Python extensions find its libraries without LD_LIBRARY_PATH, so a
-  # test process can import interbotix_xs_msgs after adding the install folder at run time.
-  colcon --log-base "$OUT/log" build --base-paths "$SRC" --packages-select "${PACKAGES[@]}" \
-    --build-base "$OUT/build" --install-base "$OUT/install" \
-    --cmake-args -DBUILD_TESTING=OFF -DPython3_EXECUTABLE="$VENV/bin/python" \
-      -DCMAKE_INSTALL_RPATH="$OUT/install/interbotix_xs_msgs/lib" \
-    --event-handlers console_cohesion- summary+ >"$OUT/colcon-build.txt" 2>&1 \
-    || { tail -n 60 "$OUT/colcon-build.txt" >&2; exit 1; }
-)
-echo "$want" >"$OUT/STAMP"
-touch "$OUT/READY"
+# RPATH: the message package's Python extensions find its libraries without LD_LIBRARY_PATH, so a
+# test process can import interbotix_xs_msgs after adding the install folder at run time.
+upstream_colcon_build "$OUT" "$SRC" --packages-select "${PACKAGES[@]}" \
+  -- -DCMAKE_INSTALL_RPATH="$OUT/install/interbotix_xs_msgs/lib"
+upstream_mark_built "$OUT" "$want"
 say "built in $((SECONDS - started)) s"

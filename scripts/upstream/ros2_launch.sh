@@ -8,6 +8,8 @@
 set -euo pipefail
 
 say() { printf '[upstream/ros2_launch] %s\n' "$*"; }
+# shellcheck source=../lib/upstream_peer.sh
+source "$ROOT/scripts/lib/upstream_peer.sh"
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SOURCE="$UPSTREAM/ros2_launch"
@@ -16,9 +18,12 @@ PINS="$HERE/ros2_launch.requirements.txt"
 
 [[ -d "$SOURCE" ]] || { say "no $SOURCE: skipped"; exit 0; }
 
-stamp=$( { (cd "$SOURCE" && find . -type f -print0 | sort -z | xargs -0 sha256sum); cat "$PINS" "$0"; \
-           "$VENV/bin/python" -m pip freeze 2>/dev/null | grep -i '^pytest=='; } | sha256sum | cut -d' ' -f1)
-if [[ -f "$OUT/READY" && "$(cat "$OUT/STAMP" 2>/dev/null)" == "$stamp" ]]; then
+# The installed pytest is part of the inputs: launch_pytest's plugin is built against it.
+pytest_pin=$(mktemp)
+trap 'rm -f "$pytest_pin"' EXIT
+"$VENV/bin/python" -m pip freeze 2>/dev/null | grep -i '^pytest==' >"$pytest_pin" || true
+stamp=$(upstream_stamp "$SOURCE" "$PINS" "$0" "$pytest_pin")
+if upstream_is_built "$OUT" "$stamp"; then
   say "up to date"
   exit 0
 fi
@@ -27,17 +32,6 @@ say "building the ROS 2 launch stack into $OUT (about a minute)"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 "$VENV/bin/python" -m pip install --quiet --no-deps -r "$PINS"
-(
-  cd "$OUT"
-  # shellcheck disable=SC1091
-  source "$VENV/bin/activate"
-  export AMENT_PREFIX_PATH="$VENV${AMENT_PREFIX_PATH:+:$AMENT_PREFIX_PATH}"
-  export CMAKE_PREFIX_PATH="$VENV${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}"
-  colcon --log-base "$OUT/log" build --base-paths "$SOURCE" --build-base "$OUT/build" --install-base "$OUT/install" \
-    --cmake-args -DBUILD_TESTING=OFF -DPython3_EXECUTABLE="$VENV/bin/python" \
-    --event-handlers console_cohesion- summary+ >"$OUT/colcon-build.txt" 2>&1 \
-    || { tail -n 40 "$OUT/colcon-build.txt" >&2; say "colcon build failed (log: $OUT/colcon-build.txt)"; exit 1; }
-)
-echo "$stamp" >"$OUT/STAMP"
-touch "$OUT/READY"
+upstream_colcon_build "$OUT" "$SOURCE"
+upstream_mark_built "$OUT" "$stamp"
 say "ready: source $OUT/install/local_setup.bash after sarl_env.sh"

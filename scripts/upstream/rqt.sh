@@ -12,6 +12,8 @@
 set -euo pipefail
 
 say() { printf '[upstream/rqt] %s\n' "$*"; }
+# shellcheck source=../lib/upstream_peer.sh
+source "$ROOT/scripts/lib/upstream_peer.sh"
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SOURCE="$UPSTREAM/rqt"
@@ -39,9 +41,8 @@ install_debian_packages() {
 
 install_debian_packages
 
-stamp=$( { (cd "$SOURCE" && find . -type f -print0 | sort -z | xargs -0 sha256sum); cat "$PINS" "$0"; } \
-         | sha256sum | cut -d' ' -f1)
-if [[ -f "$OUT/READY" && "$(cat "$OUT/STAMP" 2>/dev/null)" == "$stamp" ]]; then
+stamp=$(upstream_stamp "$SOURCE" "$PINS" "$0")
+if upstream_is_built "$OUT" "$stamp"; then
   say "up to date"
   exit 0
 fi
@@ -52,17 +53,6 @@ mkdir -p "$OUT"
 # (The filter drops pip's notes about find-links folders that do not exist on this machine.)
 "$VENV/bin/python" -m pip install --quiet --no-deps --target "$OUT/pyqt5" -r "$PINS" \
   2> >(grep -v "^WARNING: Location" >&2)
-(
-  cd "$OUT"
-  # shellcheck disable=SC1091
-  source "$VENV/bin/activate"
-  export AMENT_PREFIX_PATH="$VENV${AMENT_PREFIX_PATH:+:$AMENT_PREFIX_PATH}"
-  export CMAKE_PREFIX_PATH="$VENV${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}"
-  colcon --log-base "$OUT/log" build --base-paths "$SOURCE" --build-base "$OUT/build" --install-base "$OUT/install" \
-    --cmake-args -DBUILD_TESTING=OFF -DPython3_EXECUTABLE="$VENV/bin/python" \
-    --event-handlers console_cohesion- summary+ >"$OUT/colcon-build.txt" 2>&1 \
-    || { tail -n 40 "$OUT/colcon-build.txt" >&2; say "colcon build failed (log: $OUT/colcon-build.txt)"; exit 1; }
-)
-echo "$stamp" >"$OUT/STAMP"
-touch "$OUT/READY"
+upstream_colcon_build "$OUT" "$SOURCE"
+upstream_mark_built "$OUT" "$stamp"
 say "ready: source $OUT/install/local_setup.bash after sarl_env.sh; PYTHONPATH=$OUT/pyqt5"

@@ -43,7 +43,7 @@ def test_estop_takes_effect_within_one_tick_under_a_1khz_flood_and_lost_commands
     flood = PeerProcess.python(hostile.script, "flood", str(FLOOD_COUNT), str(FLOOD_HZ), *hostile.ros_args,
                                log_dir=tmp_path)  # fmt: skip
     try:
-        log.wait_for(lambda m: m.commands_received >= 300, STARTUP, "the flood reaching the driver")
+        log.wait_for(lambda m: m.commands_received >= 20, STARTUP, "the flood reaching the driver")
         published_at = time.time()  # for the printed end-to-end figure only; the verdict uses the driver's stamps
         estop.publish(Bool(data=True))
         stopped = log.wait_for(lambda m: m.estop_active, 10, "the e-stop reported during the flood")
@@ -52,7 +52,10 @@ def test_estop_takes_effect_within_one_tick_under_a_1khz_flood_and_lost_commands
         code = flood.stop()
     assert code == 0, flood.log_text()
     sent = hostile.result(flood.log_text())
-    assert sent["published"] == FLOOD_COUNT
+    published = sent["published"]  # FLOOD_COUNT plus any first command re-sent until the driver counted one
+    assert published == FLOOD_COUNT + sent["primers"] - 1
+    # The driver counts from the first sample it hears: first commands re-sent before that are invisible to it.
+    counted_at_least = published - (sent["primers"] - 1)
 
     # The driver's own stamps: middleware reception of the e-stop -> first arm_state reporting it.
     latency = stamp_s(stopped.header.stamp) - stamp_s(stopped.estop_received)
@@ -64,13 +67,16 @@ def test_estop_takes_effect_within_one_tick_under_a_1khz_flood_and_lost_commands
     # Every command the flood published was either taken from the queue or counted as lost.
     assert sent["acked"], "the driver never acknowledged the flood's last samples"
     try:
-        final = log.wait_for(lambda m: m.commands_received + m.commands_lost >= FLOOD_COUNT, 30, "the queue drained")
+        final = log.wait_for(lambda m: m.commands_received + m.commands_lost >= counted_at_least, 30,
+                             "the queue drained")  # fmt: skip
     except TimeoutError:
         last = log.states[-1]
         counted = f"{last.commands_received} received + {last.commands_lost} lost"
-        raise AssertionError(f"{counted} != {FLOOD_COUNT} sent") from None
-    assert final.commands_received + final.commands_lost == FLOOD_COUNT
-    print(f"flood: {FLOOD_COUNT} sent in {sent['seconds']} s, {final.commands_received} received, "
+        raise AssertionError(f"{counted} < {counted_at_least} of {published} sent") from None
+    assert counted_at_least <= final.commands_received + final.commands_lost <= published
+    assert final.commands_received > stopped.commands_received, "the e-stop did not land during the flood"
+    print(f"flood: {published} sent ({sent['primers']} first) in {sent['seconds']} s, "
+          f"{final.commands_received} received, "
           f"{final.commands_lost} lost, {final.commands_applied} applied, {final.commands_rejected} refused, "
           f"{final.commands_stale} stale; e-stop reception to arm_state {latency * 1000:.1f} ms, publish to "
           f"arm_state stamp {(stamp_s(stopped.header.stamp) - published_at) * 1000:.1f} ms")  # fmt: skip
