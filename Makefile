@@ -4,6 +4,10 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 ENV := source sarl_env.sh
 PYTEST_ARGS ?=
+# Known flakes (issue 23's note: two fresh-clone runs of the merged tree failed 3 and 4 different tests of
+# 1092, each passing alone): a failed test runs up to twice more, and pytest reports every rerun.
+# `make test RERUNS=` runs without; `make test-repeat` never reruns, so it still measures the flakes.
+RERUNS ?= --reruns 2 --reruns-delay 2
 
 .PHONY: bootstrap demo test test-repeat lint bench clean replay eval interop
 
@@ -16,7 +20,7 @@ demo: bootstrap
 
 ## Lint, then every test of every package.
 test: bootstrap lint
-	@$(ENV) && python -m pytest $(PYTEST_ARGS)
+	@$(ENV) && python -m pytest $(RERUNS) $(PYTEST_ARGS)
 
 ## The tests that decide on the order or latency of events (marker `timing`), N times in a row, counting
 ## failed runs (selecting none counts as failed): make test-repeat [N=5] [MARK="timing and not graph"] [PYTEST_ARGS=...]

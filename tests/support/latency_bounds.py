@@ -49,9 +49,9 @@ class LatencyBound:
 def reset_cancel(rate_hz: float) -> LatencyBound:
     """reset_to_home: a cancel ends the goal within one control tick (the loop checks it every tick).
 
-    Measured on the server's clock from the last feedback the test saw before cancelling to the server's
-    ``canceled after X s``; that span also holds the test's own delay before sending the cancel, hence
-    :data:`TEST_SIDE_SLACK`.
+    Measured on the server's clock, from accepting the cancel to ending the goal (its result says
+    ``X s after the cancel request``). The loop wakes on the cancel, so this is usually milliseconds; the
+    margin :data:`TEST_SIDE_SLACK` covers the server's threads waking on a loaded machine.
     """
     return LatencyBound("reset cancel honoured", 1.0 / rate_hz, TEST_SIDE_SLACK,
                         "a server that ignores cancel and drives on (the goal would run many ticks)")

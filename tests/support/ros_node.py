@@ -58,3 +58,20 @@ def wait_until(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
             raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.02)
     return value
+
+
+def call_repeatable(client: Any, request: Any, timeout: float, attempts: int = 3) -> Any:
+    """Call a service whose request is safe to repeat, asking again when no answer came within ``timeout``.
+
+    ``wait_for_service`` sees only the request side. Seen in CI under load: the server got the request,
+    but its response writer had not yet matched the client's reader, and rmw_fastrtps dropped the
+    response ("failed to send response (timeout): client will not receive response"). Use only where
+    a second identical request changes nothing (a reset with the same seed, a read).
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return wait_future(client.call_async(request), timeout)
+        except TimeoutError:
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")

@@ -75,6 +75,8 @@ class ResetControllerNode(Node):
         """[ns, ROS clock] when ``estop`` true was heard; None once the driver reported it clear after that."""
         self._busy = False
         self._wake = threading.Event()
+        self._cancel_accepted_at = float("nan")
+        """``time.monotonic()`` of the last accepted cancel, so a canceled result says how long it took to honour."""
 
         self._action_group = ReentrantCallbackGroup()
         self._input_group = MutuallyExclusiveCallbackGroup()
@@ -134,6 +136,7 @@ class ResetControllerNode(Node):
         return GoalResponse.ACCEPT
 
     def cancel_callback(self, goal_handle: ServerGoalHandle) -> CancelResponse:
+        self._cancel_accepted_at = time.monotonic()  # single-goal server: the running goal's cancel
         self._wake.set()
         return CancelResponse.ACCEPT
 
@@ -169,7 +172,9 @@ class ResetControllerNode(Node):
                 if joint_move_until is not None:
                     self._stop_joint_move()
                 goal_handle.canceled()
-                return self._result(False, error, f"canceled after {elapsed:.2f} s")
+                honoured = time.monotonic() - self._cancel_accepted_at
+                return self._result(False, error, f"canceled after {elapsed:.2f} s, {honoured:.3f} s after the cancel "
+                                    "request")
             with self._lock:
                 estop = self._estop_active_locked()
                 state_msg = self._state

@@ -24,6 +24,7 @@ from sarl_interfaces.action import ResetToHome
 from sarl_interfaces.msg import ArmCommand, ArmState
 from sarl_interfaces.srv import ClearEstop
 from std_msgs.msg import Bool
+from support.applied_command import send_until_applied
 from support.hosted_node import HostedNode
 from support.ros_node import wait_until
 from widowx_driver.driver_node import DriverNode
@@ -120,17 +121,21 @@ class ResetRig:
     def move_away(self) -> ArmState:
         """Close the gripper at home, then move ~14 cm away: (0.15, 0.15, 0.07), closed.
 
-        Returns once the move is confirmed where it matters: the driver's own counter says all commands
-        were applied, in a state the peer *and the controller* hold (the controller subscribes on its own;
-        a goal sent before its state catches up would start from the pose before the move).
+        One command at a time, each re-sent if the driver refused it as stale (a burst queued behind a slow
+        tick on a loaded machine did). Returns once the move is confirmed where it matters: the driver's own
+        counter says all commands were applied, in a state the peer *and the controller* hold (the controller
+        subscribes on its own; a goal sent before its state catches up would start from the pose before the move).
         """
-        moves = [(0, 0, 0)] * 2 + [(-0.05, 0, 0)] * 2 + [(0, 0.05, 0)] * 2 + [(0, 0, -0.05)]
-        for dx, dy, dz in moves:
-            msg = ArmCommand(source=ArmCommand.SOURCE_OPERATOR, dx=float(dx), dy=float(dy), dz=float(dz), gripper=0.0)
-            msg.header.stamp = self.peer.get_clock().now().to_msg()
-            msg.header.frame_id = "base_link"
-            self.commands.publish(msg)
-        wait_until(lambda: self.latest_state().commands_applied == len(moves), 30, "the arm to move away")
+        moves = [(0.0, 0.0, 0.0)] * 2 + [(-0.05, 0.0, 0.0)] * 2 + [(0.0, 0.05, 0.0)] * 2 + [(0.0, 0.0, -0.05)]
+        for number, (dx, dy, dz) in enumerate(moves, start=1):
+
+            def publish_fresh(dx=dx, dy=dy, dz=dz) -> None:
+                msg = ArmCommand(source=ArmCommand.SOURCE_OPERATOR, dx=dx, dy=dy, dz=dz, gripper=0.0)
+                msg.header.stamp = self.peer.get_clock().now().to_msg()
+                msg.header.frame_id = "base_link"
+                self.commands.publish(msg)
+
+            send_until_applied(publish_fresh, self.latest_state, f"move {number} of {len(moves)} applied", 30)
         wait_until(lambda: self.controller_state().commands_applied == len(moves), 30,
                    "the controller to see the arm after the move")
         return self.controller_state()

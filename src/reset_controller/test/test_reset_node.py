@@ -74,14 +74,14 @@ def test_cancel_is_honoured_within_a_tick(make_rig):
     feedback = Feedback()
     handle = send_goal(rig, feedback=feedback)
     wait_until(lambda: feedback.count() >= 1, 20, "first feedback")
-    seen_elapsed = feedback.items[-1].elapsed  # the server's clock when it sent the tick we cancel after
     wait_future(handle.cancel_goal_async(), 20)
     outcome = wait_future(handle.get_result_async(), 20)
     assert outcome.status == GoalStatus.STATUS_CANCELED
     assert not outcome.result.reached and "canceled" in outcome.result.message
-    # Timed on the server's own clock ("canceled after X s"), so the test process's slow return path is not counted.
-    canceled_elapsed = float(re.search(r"canceled after ([0-9.]+) s", outcome.result.message).group(1))
-    latency_bounds.reset_cancel(rate_hz).check(canceled_elapsed - seen_elapsed, (seen_elapsed, outcome.result.message))
+    # Timed on the server's own clock, from accepting the cancel to honouring it, so neither the test's delay
+    # in sending it nor its slow return path is counted.
+    honoured = float(re.search(r"([0-9.]+) s after the cancel request", outcome.result.message).group(1))
+    latency_bounds.reset_cancel(rate_hz).check(honoured, outcome.result.message)
     assert outcome.result.final_error > 0.05
 
 

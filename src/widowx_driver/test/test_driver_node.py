@@ -19,7 +19,7 @@ from sensor_msgs.msg import Image, JointState
 from std_msgs.msg import Bool, Float32MultiArray
 from support.processes import PeerProcess
 from support.estop_clear import clear_request
-from support.ros_node import wait_future, wait_until
+from support.ros_node import call_repeatable, wait_future, wait_until
 from sarl_sim.objects import category_index
 from widowx_driver.arm_backend import ArmBackend, BackendError
 from widowx_driver.driver_node import ESTOP_QOS, LATEST_ONLY_QOS
@@ -194,7 +194,7 @@ def test_sim_services_image_scene_and_joint_states(make_driver, peer, make_probe
     evaluate = peer.node.create_client(EvaluateTask, "sim/evaluate_task")
     assert reset.wait_for_service(timeout_sec=20.0) and evaluate.wait_for_service(timeout_sec=20.0)
 
-    answer = wait_future(reset.call_async(ResetScene.Request(task_name="stack_blocks", seed=4)), 10)
+    answer = call_repeatable(reset, ResetScene.Request(task_name="stack_blocks", seed=4), 10)
     assert answer.accepted, answer.message
     assert "red_block" in answer.object_names and answer.task
     block = category_index("block")
@@ -206,9 +206,9 @@ def test_sim_services_image_scene_and_joint_states(make_driver, peer, make_probe
     assert joint.name == ["ee_x", "ee_y", "ee_z", "ee_roll", "ee_pitch", "ee_yaw", "gripper"]
     np.testing.assert_allclose(joint.position[:3], HOME_XYZ)
 
-    refused = wait_future(reset.call_async(ResetScene.Request(task_name="no_such_task", seed=0)), 10)
+    refused = call_repeatable(reset, ResetScene.Request(task_name="no_such_task", seed=0), 10)
     assert not refused.accepted and "unknown task" in refused.message
-    verdict = wait_future(evaluate.call_async(EvaluateTask.Request()), 10)
+    verdict = call_repeatable(evaluate, EvaluateTask.Request(), 10)
     assert not verdict.task_success
     assert "On(red_block, blue_block): no" in verdict.detail
 

@@ -19,7 +19,7 @@ from support import interbotix_peer
 from support.interbotix_peer import ArmObserver
 from support.ros_node import wait_until
 from widowx_driver.arm_backend import BackendError
-from widowx_driver.interbotix_backend import InterbotixBackend
+from widowx_driver.interbotix_backend import HOLD_MEASUREMENT_WAIT, InterbotixBackend
 from widowx_driver.interbotix_session import ARM_MODULE
 
 HOME = np.array([0.25, 0.05, 0.12, 0.0, 0.0, 0.0])
@@ -130,6 +130,7 @@ def test_gripper_closes_and_opens_to_its_limits_and_the_motor_is_switched_off(ba
         sent = time.monotonic()
         count = len(observer.gripper_commands)
         backend.apply(np.array([0, 0, 0, 0, 0, 0, target]))
+
         def switched_off(count=count) -> bool:
             return len(observer.gripper_commands) > count and observer.gripper_commands[-1][1] == 0.0
 
@@ -137,7 +138,10 @@ def test_gripper_closes_and_opens_to_its_limits_and_the_motor_is_switched_off(ba
         efforts = [effort for _, effort in observer.gripper_commands[count:]]
         assert efforts[0] != 0.0 and (efforts[0] < 0) == (target == 0.0)
         stopped = observer.gripper_commands[-1][0]
-        assert stopped - sent < 1.0
+        # What failed before was "never": the toolbox's 50 Hz gripper timer did not run, so the motor pushed
+        # against its end stop indefinitely. A bound of seconds tells "runs" from "never" on a loaded CI
+        # machine too (seen there: 1.12 s from the command to the switch-off; ~0.3 s on a quiet one).
+        assert stopped - sent < 3.0
         observer.wait_states(3)
         assert backend.state()[6] == pytest.approx(opening, abs=0.05)
 
@@ -151,3 +155,14 @@ def test_missing_toolbox_fails_connect_naming_the_package(monkeypatch):
 def test_not_connected_backend_refuses_to_read():
     with pytest.raises(BackendError, match="not connected"):
         InterbotixBackend().state()
+
+
+def test_a_hold_waits_for_joints_measured_after_it_was_asked_for(backend):
+    """The toolbox's joint_states carry the xs_sdk's stamp; a hold waits for one newer than its request."""
+    bot = backend._connected().bot
+    now = bot.core.get_node().get_clock().now().nanoseconds
+    assert backend._await_measurement_after(bot, now)  # the 30 Hz xs_sdk answers within its bound
+    future = now + 60 * 1_000_000_000  # a reading that never comes: the wait ends at its bound
+    asked = time.monotonic()
+    assert not backend._await_measurement_after(bot, future)
+    assert time.monotonic() - asked >= HOLD_MEASUREMENT_WAIT

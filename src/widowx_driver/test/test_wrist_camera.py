@@ -8,6 +8,7 @@ from rclpy.node import Node
 from sarl_interfaces.msg import ArmCommand, ArmState
 from sarl_sim.camera import project
 from sensor_msgs.msg import Image
+from support.applied_command import send_until_applied
 from support.ros_node import wait_until
 from widowx_driver.driver_node import LATEST_ONLY_QOS
 from widowx_driver.wrist_camera import SIM_WRIST_FIELD_PX, WRIST_TOPIC, WristCamera, sim_wrist_view
@@ -40,12 +41,15 @@ def test_the_driver_publishes_a_wrist_image_that_moves_with_the_hand(make_driver
 
     commands = peer.node.create_publisher(ArmCommand, "arm_command", 10)
     wait_until(lambda: commands.get_subscription_count() > 0, 20, "the driver to subscribe arm_command")
-    for _ in range(3):
+
+    def publish_fresh() -> None:
         command = ArmCommand(source=ArmCommand.SOURCE_OPERATOR, dy=0.03, gripper=1.0)
         command.header.stamp = peer.node.get_clock().now().to_msg()  # the driver refuses stale or unframed commands
         command.header.frame_id = "base_link"
         commands.publish(command)
-    states.wait_for(lambda m: m.commands_applied >= 3, 10, "three applied commands")
+
+    for number in range(1, 4):
+        send_until_applied(publish_fresh, states.latest, f"command {number} of 3 applied")
     wrist.wait_for(lambda m: bytes(m.data) != bytes(first.data), 10, "a wrist image from the new hand position")
 
 

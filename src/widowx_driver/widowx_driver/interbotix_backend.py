@@ -36,6 +36,12 @@ GRIPPER_THRESHOLD = 0.5
 """Gripper targets below this close the gripper (grasp); at or above it open it (release)."""
 STALE_AFTER = 0.5
 """[s] joint states older than this are stale: the xs_sdk or the toolbox executor stopped."""
+HOLD_MEASUREMENT_WAIT = 0.2
+"""[s] at most this long a hold waits for a joint state the xs_sdk measured after the hold was asked for.
+Holding on an older reading drives the arm back to where it was then: seen on a loaded 2-core machine, the
+toolbox's thread lagged behind an arm pushed 11 cm, and the stop's hold pulled it all the way back. The
+xs_sdk publishes at tens of Hz, so the wait is usually one publishing period; past it the hold uses the
+newest reading (never older than STALE_AFTER)."""
 JOINT_MOVE_SPEED = 1.0
 """[rad/s] of the largest joint change in a joint-space move (its duration is at least 1 s)."""
 
@@ -125,6 +131,7 @@ class InterbotixBackend(ArmBackend, JointMotion):
         The gripper is left alone: zero effort would loosen a grasp and drop the object.
         """
         bot = self._fresh()
+        self._await_measurement_after(bot, bot.core.get_node().get_clock().now().nanoseconds)
         measured = self._capture(bot)
         commanded = bot.arm.set_joint_positions(measured, moving_time=self._profile.moving_time,
                                                 accel_time=self._profile.accel_time, blocking=False)  # fmt: skip
@@ -175,6 +182,24 @@ class InterbotixBackend(ArmBackend, JointMotion):
             raise BackendError(f"no joint state from /{self._robot_model}/joint_states for {age:.1f} s: "
                                "is the xs_sdk still running?")  # fmt: skip
         return bot
+
+    @staticmethod
+    def _await_measurement_after(bot: Any, requested_ns: int) -> bool:
+        """Wait (at most HOLD_MEASUREMENT_WAIT) for joints the xs_sdk stamped after ``requested_ns``.
+
+        Both stamps are ROS time of the same host (the xs_sdk runs on the computer the arm's USB is on); with
+        skewed clocks the wait ends at its bound. Returns whether a newer reading came.
+        """
+        core = bot.core
+        deadline = time.monotonic() + HOLD_MEASUREMENT_WAIT
+        while True:
+            with core.js_mutex:
+                stamp = core.joint_states.header.stamp
+            if stamp.sec * 1_000_000_000 + stamp.nanosec >= requested_ns:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.002)
 
     def _joint_state_callback(self, _msg: Any) -> None:
         with self._state_lock:

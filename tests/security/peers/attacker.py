@@ -11,6 +11,7 @@ import copy
 import os
 import sys
 import threading
+import time
 
 import rclpy
 from rclpy.executors import SingleThreadedExecutor
@@ -24,6 +25,9 @@ QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityPolicy.R
                  durability=DurabilityPolicy.TRANSIENT_LOCAL)
 ACK_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityPolicy.RELIABLE)
 FAKE_RUNS = 300
+ACK_READERS = 2
+"""The agent's acknowledgement reader and the test's own."""
+MATCH_TIMEOUT = 60.0
 
 
 def base(run_id: str, sequence: int) -> SemanticTransition:
@@ -70,9 +74,21 @@ class Attacker(Node):
             self._transitions.publish(restamped)
             self._count("replayed with a new stamp")
 
+    def _wait_for_readers(self, publisher, count: int) -> None:
+        deadline = time.monotonic() + MATCH_TIMEOUT
+        while publisher.get_subscription_count() < count:
+            if time.monotonic() > deadline:
+                print(f"only {publisher.get_subscription_count()} of {count} readers after {MATCH_TIMEOUT} s; "
+                      "attacking anyway", flush=True)
+                return
+            time.sleep(0.05)
+
     def attack(self) -> None:
         run = self._run_id
         if self._mode == "acks":
+            # Acks are volatile: sent before the agent's reader is matched they reach no one (seen in CI under
+            # load: the test then waited for an agent that had never been attacked).
+            self._wait_for_readers(self._acks, ACK_READERS)
             for sequence in range(1, 501):
                 self._acks.publish(TransitionAck(run_id=run, sequence=sequence, stored=True, bag_path="/tmp/x",
                                                  mac=list(os.urandom(32))))
