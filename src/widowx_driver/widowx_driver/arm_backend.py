@@ -51,7 +51,11 @@ class ArmBackend(abc.ABC):
 
     @abc.abstractmethod
     def camera_frame(self) -> np.ndarray | None:
-        """Latest RGB frame (H, W, 3) uint8, or None when there is no camera or no frame yet."""
+        """Latest RGB frame (H, W, 3) uint8, or None when there is no camera or no fresh frame."""
+
+    def camera_problem(self) -> str | None:
+        """Why a camera this backend has gives no frame (logged by the driver); None when fine or camera-less."""
+        return None
 
     @abc.abstractmethod
     def close(self) -> None:

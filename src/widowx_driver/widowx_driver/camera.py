@@ -4,11 +4,18 @@ Why a grabber thread: ``VideoCapture.read`` blocks until the next frame and
 drivers buffer old frames, so reading on demand from the control tick would
 both stall the tick and hand out stale pictures. The thread keeps only the
 newest frame; :meth:`OpenCvCamera.latest` never blocks.
+
+Why frames expire: when a USB camera is unplugged or hangs, ``read`` fails
+from then on and the newest frame stays the one from before. Handed out as
+"latest", it would be published with a fresh stamp, the VLA would act on a
+frozen picture and the bag would record it as what the robot saw. A frame
+older than ``max_frame_age`` is therefore never handed out.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 
 import cv2
 import numpy as np
@@ -27,11 +34,18 @@ def fit_frame(frame: np.ndarray, width: int, height: int) -> np.ndarray:
     return cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA)
 
 
+MAX_FRAME_AGE = 0.5
+"""[s] a camera frame older than this is not handed out: 15 frames of a 30 fps camera, 2.5 control ticks at 5 Hz."""
+
+
 class OpenCvCamera:
     """Latest RGB frame of an OpenCV device, resized to the configured size."""
 
-    def __init__(self, device: str, width: int, height: int, open_timeout: float = 5.0) -> None:
+    def __init__(self, device: str, width: int, height: int, open_timeout: float = 5.0,
+                 max_frame_age: float = MAX_FRAME_AGE) -> None:  # fmt: skip
         self._device = device
+        self._max_frame_age = max_frame_age
+        self._frame_time = 0.0
         self._width, self._height = width, height
         self._open_timeout = open_timeout
         self._capture: cv2.VideoCapture | None = None
@@ -54,9 +68,22 @@ class OpenCvCamera:
             raise RuntimeError(f"camera_device {self._device!r} opened but gave no frame in {self._open_timeout} s")
 
     def latest(self) -> np.ndarray | None:
-        """Newest frame (H, W, 3) RGB uint8, or None before the first one."""
+        """Newest frame (H, W, 3) RGB uint8; None before the first one and once it is older than max_frame_age."""
         with self._lock:
+            if self._frame is None or time.monotonic() - self._frame_time > self._max_frame_age:
+                return None
             return self._frame
+
+    def problem(self) -> str | None:
+        """Why :meth:`latest` has no frame (for the driver's log), None while frames are fresh."""
+        with self._lock:
+            if self._frame is None:
+                return f"camera_device {self._device!r} has given no frame yet"
+            age = time.monotonic() - self._frame_time
+        if age <= self._max_frame_age:
+            return None
+        return (f"camera_device {self._device!r} has given no frame for {age:.1f} s (unplugged or hung?): "
+                "no image is published until it does")
 
     def close(self) -> None:
         self._stop.set()
@@ -77,5 +104,5 @@ class OpenCvCamera:
                 continue
             rgb = fit_frame(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), self._width, self._height)
             with self._lock:
-                self._frame = rgb
+                self._frame, self._frame_time = rgb, time.monotonic()
             self._first_frame.set()

@@ -487,11 +487,15 @@ class DriverNode(LifecycleNode):
             frame = fit_frame(frame, self._config.image_width, self._config.image_height)
         if self._wrist is not None and self._wrist_pub is not None:  # wrist camera
             wrist = self._wrist.frame(frame, self._backend.state())
+            if (problem := self._wrist.problem()) is not None:  # own call site: its own 5 s throttle
+                self.get_logger().error(f"wrist camera: {problem}", throttle_duration_sec=5.0)
             if wrist is not None:
                 wrist = fit_frame(wrist, self._config.image_width, self._config.image_height)
                 self._wrist_pub.publish(messages.image_message(wrist, self.get_clock().now().to_msg(),
                                                                self._config.frame_id))  # fmt: skip
         if frame is None:
+            if (problem := self._backend.camera_problem()) is not None:  # the bridge then refuses to act
+                self.get_logger().error(problem, throttle_duration_sec=5.0)
             return
         self._image_pub.publish(messages.image_message(frame, self.get_clock().now().to_msg(), self._config.frame_id))
         self._last_image_time = time.monotonic()

@@ -160,6 +160,9 @@ class InterbotixBackend(ArmBackend, JointMotion):
     def camera_frame(self) -> np.ndarray | None:
         return None if self._camera is None else self._camera.latest()
 
+    def camera_problem(self) -> str | None:
+        return None if self._camera is None else self._camera.problem()
+
     def close(self) -> None:
         if self._camera is not None:
             self._camera.close()

@@ -56,6 +56,10 @@ class WristCamera:
             return self._device.latest()
         return None if third_person is None else sim_wrist_view(third_person, ee_state)
 
+    def problem(self) -> str | None:
+        """Why a real wrist camera gives no frame (see OpenCvCamera.problem); None for the simulated one."""
+        return None if self._device is None else self._device.problem()
+
     def close(self) -> None:
         if self._device is not None:
             self._device.close()
