@@ -10,11 +10,8 @@ import re
 import signal
 import sys
 import threading
-from pathlib import Path
 
 import pytest
-from sarl_agent.bag.reader import BagSet
-from sarl_auth import load_or_create_secret
 from sarl_agent.nodes.recorder_node import TRANSITION_QOS
 from sarl_interfaces.msg import EpisodeStatus, SemanticTransition
 from support.processes import PeerProcess
@@ -22,26 +19,15 @@ from support.ros_node import wait_until
 from support.sessions import find_in_session
 
 from .conftest import PEERS, StoredAcks
+from .sim_graph import all_stored, launch, read_log
 
 pytestmark = [
     pytest.mark.graph,
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds node pids in /proc"),
 ]
 
-EPISODES = 6
-MAX_STEPS = 3
-"""Short episodes: the behaviour under test is between episodes."""
 HOLD_WITHIN = 2
 """Issue #21: the agent pauses within 2 episodes of the recorder failing."""
-
-
-def launch(tmp_path: Path, bag_dir: Path, run_id: str) -> PeerProcess:
-    return PeerProcess([
-        sys.executable, "-m", "sarl_bringup.local_launch", "--profile", "sim", "--log-dir", str(tmp_path / "logs"),
-        "--sim-policy-port", "0", "--set", f"recorder.bag_dir={bag_dir}",
-        "--set", f"sarl_agent.episodes={EPISODES}", "--set", f"sarl_agent.run_id={run_id}",
-        "--set", f"sarl_agent.output_dir={tmp_path}", "--set", f"sarl_agent.max_semantic_steps={MAX_STEPS}",
-    ], tmp_path / "launcher.log")
 
 
 class Statuses:
@@ -63,20 +49,6 @@ class Statuses:
     def holding(self) -> EpisodeStatus | None:
         with self._lock:
             return next((s for s in self.seen if s.message.startswith("holding")), None)
-
-
-def read_log(tmp_path: Path, node: str) -> str:
-    path = tmp_path / "logs" / f"{node}.log"
-    return path.read_text(errors="replace") if path.exists() else ""
-
-
-def all_stored(tmp_path: Path, bag_dir: Path) -> tuple[int, list[int], BagSet]:
-    """(transitions the agent says were all acknowledged, sequences in the bags, the verifying reader)."""
-    agent_log = read_log(tmp_path, "sarl_agent")
-    match = re.search(r"recorder acknowledged all (\d+) transitions", agent_log)
-    assert match, agent_log[-3000:]
-    bags = BagSet([bag_dir], secret=load_or_create_secret())
-    return int(match.group(1)), sorted(m.msg.sequence for m in bags.transitions()), bags
 
 
 def test_a_full_disk_holds_the_agent_until_space_is_freed(tmpfs, spun_node, peers, tmp_path):
