@@ -204,10 +204,11 @@ class QConfig(_Section):
     """Independent MLP heads; >= 2 enables the pessimistic ensemble target (2 = clipped double-Q)."""
     target_reduce: str = "min"
     """How heads combine in the TD target: ``min`` curbs over-estimation, ``mean`` is plain averaging."""
-    init_q: float = 1.0
-    """Initial Q of every prompt. Untried prompts keep exactly this value (zero-initialised output
-    weights), so an optimistic value (the max return, 1 for 0/1 success rewards) makes softmax
-    exploration try every cached prompt instead of re-sampling known-useless ones."""
+    init_q: float = 0.0
+    """Initial Q of every prompt; untried prompts keep exactly this value (zero-initialised output weights).
+    Neutral (0 = no evidence of reward) so untried prompts never out-value learned ones in greedy choices or
+    in the backup; exploration comes from ``policy.novelty_bonus`` instead. In [0, 1], the range of returns
+    with one 0/1 reward per episode (1 restores the old optimistic initialisation, for comparison)."""
 
     def __post_init__(self) -> None:
         self._check_types()
@@ -217,11 +218,12 @@ class QConfig(_Section):
             _in_range(f"q.hidden_sizes[{i}]", width, 1, 8192)
         _in_range("q.ensemble_size", self.ensemble_size, 1, 32)
         _choice("q.target_reduce", self.target_reduce, TARGET_REDUCES)
+        _in_range("q.init_q", self.init_q, 0.0, 1.0)
 
 
 @dataclass(frozen=True)
 class PolicyConfig(_Section):
-    """Softmax prompt selection ``l ~ softmax(Q(s, .)/tau)`` over the candidates."""
+    """Softmax prompt selection ``l ~ softmax((Q(s, .) + novelty bonus)/tau)`` over the candidates."""
 
     section: ClassVar[str] = "policy"
 
@@ -233,9 +235,14 @@ class PolicyConfig(_Section):
     """Temperature reached at the end of the schedule; required by linear/exponential, must be unset for constant."""
     schedule_episodes: int = 100
     """Online episodes over which the schedule moves (then it stays at final_temperature)."""
+    novelty_bonus: float = 0.3
+    """Optimism for rarely tried prompts, in Q units, in the behaviour (softmax) policy only - never in greedy
+    choices or the TD backup: a prompt executed n times gets novelty_bonus / (1 + n) added to its Q before
+    sampling (why and how much: ``novelty.py``). 0 = no optimism."""
 
     def __post_init__(self) -> None:
         self._check_types()
+        _in_range("policy.novelty_bonus", self.novelty_bonus, 0.0, 10.0)
         _in_range("policy.temperature", self.temperature, 0.0, None, low_open=True)
         _choice("policy.schedule", self.schedule, TEMPERATURE_SCHEDULES)
         if self.schedule == "constant":

@@ -34,6 +34,9 @@ class Decision:
     temperature: float
     """tau used (also reported in greedy mode, where it did not affect the choice)."""
     greedy: bool
+    novelty_bonus: np.ndarray | None = None
+    """Exploration bonus per candidate added to Q before sampling (zeros in greedy mode; None when the
+    decision maker has no bonus). ``probabilities`` follow Q + bonus, not Q alone."""
 
 
 class TemperatureSchedule:
@@ -91,8 +94,8 @@ def choose(
 ) -> tuple[int, np.ndarray]:
     """Pick an index into ``q_candidates``; returns (index, probabilities used).
 
-    Greedy ties are broken uniformly at random with ``rng``: with optimistic
-    initialisation many untried prompts tie exactly, and a fixed rule
+    Greedy ties are broken uniformly at random with ``rng``: untried prompts
+    all keep exactly ``init_q`` and tie, and a fixed rule
     (lowest id) would always pick the same one - often reset-to-home (id 0).
     """
     q = np.asarray(q_candidates, dtype=np.float64)

@@ -9,10 +9,12 @@ Ensemble: ``ensemble_size`` independent MLP heads share the state encoder
 (the CNN is the expensive part). Acting uses the mean over heads; the TD
 target uses ``min`` (clipped double-Q) or ``mean`` of the *target* heads.
 
-Optimistic, exact initialisation: the output layer's weights start at zero
-and its bias at ``init_q``. The loss only touches the Q of the prompt that
-was executed, so a never-tried prompt keeps exactly ``init_q`` in every
-state - the agent's exploration knows what it has not tried yet.
+Exact, neutral initialisation: the output layer's weights start at zero and
+its bias at ``init_q`` (0 by default). The loss only touches the Q of the
+prompt that was executed, so a never-tried prompt keeps exactly ``init_q``
+in every state: it can neither win a greedy choice over a prompt with a
+learned positive value nor inflate the backup. Exploration of untried
+prompts is the behaviour policy's job (``novelty.py``).
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from torch import nn
 from .checkpoint import read_checkpoint, write_checkpoint
 from .config import SarlConfig
 from .encoders import build_encoder
+from .novelty import NoveltyBonus
 from .observation import Observation, ObservationSpec
 from .policy import Decision, TemperatureSchedule, candidate_mask, choose
 from .prompt_cache import PromptCache
@@ -67,6 +68,7 @@ class SarlAgentCore:
         self._target_params = list(self._target.parameters())
         self._optimizer = torch.optim.Adam(self._q.parameters(), lr=config.td.lr, fused=True)
         self._replay = ReplayBuffer(config.replay.capacity, self._spec)
+        self._novelty = NoveltyBonus(config.cache_capacity, config.policy.novelty_bonus)
         self._schedule = TemperatureSchedule(config.policy)
         self._env_steps = 0
         self._episodes = 0
@@ -95,6 +97,10 @@ class SarlAgentCore:
         return self._target
 
     @property
+    def novelty(self) -> NoveltyBonus:
+        return self._novelty
+
+    @property
     def counters(self) -> dict[str, int]:
         """Online environment steps, completed online episodes, gradient updates."""
         return {"env_steps": self._env_steps, "episodes": self._episodes, "updates": self._updates}
@@ -113,9 +119,11 @@ class SarlAgentCore:
         return q.double().numpy()
 
     def act(self, obs: Observation, candidates: Sequence[int], greedy: bool = False) -> Decision:
-        """Choose a prompt id among ``candidates`` (softmax(Q/tau) sample, or arg-max if ``greedy``).
+        """Choose a prompt id among ``candidates``.
 
-        Candidates must be admitted cache ids, distinct, non-empty.
+        Behaviour (``greedy=False``): a softmax((Q + novelty bonus)/tau) sample from the training generator.
+        Evaluation (``greedy=True``): arg-max Q, ties broken with the evaluation generator, so evaluating
+        never moves the training generator. Candidates must be admitted cache ids, distinct, non-empty.
         """
         mask = candidate_mask(candidates, self._config.cache_capacity)
         ids = np.flatnonzero(mask)
@@ -126,7 +134,12 @@ class SarlAgentCore:
         order = np.asarray(candidates, dtype=np.int64)
         q_candidates = self.q_values(obs)[order]
         temperature = self.temperature
-        index, probabilities = choose(q_candidates, temperature, self._rngs.numpy_generator, greedy)
+        if greedy:
+            bonus = np.zeros_like(q_candidates)
+            index, probabilities = choose(q_candidates, temperature, self._rngs.evaluation_generator, greedy=True)
+        else:
+            bonus = self._novelty.bonus(order)
+            index, probabilities = choose(q_candidates + bonus, temperature, self._rngs.numpy_generator, greedy=False)
         return Decision(
             action=int(order[index]),
             index=index,
@@ -134,6 +147,7 @@ class SarlAgentCore:
             probabilities=probabilities,
             temperature=temperature,
             greedy=greedy,
+            novelty_bonus=bonus,
         )
 
     # ---------------------------------------------------------------- learning
@@ -142,7 +156,7 @@ class SarlAgentCore:
 
         Returns the mean metrics of the updates run (empty of ``train/td_loss`` if none ran).
         """
-        self._replay.add(transition)
+        self._remember(transition)
         self._env_steps += 1
         if transition.ends_episode:
             self._episodes += 1
@@ -172,7 +186,7 @@ class SarlAgentCore:
         if isinstance(num_updates, bool) or not isinstance(num_updates, int) or num_updates < 0:
             raise ValueError(f"num_updates must be an integer >= 0, got {num_updates!r}")
         for transition in transitions:
-            self._replay.add(transition)
+            self._remember(transition)
         if num_updates and len(self._replay) == 0:
             raise ValueError("train_offline got no transitions and the replay buffer is empty")
         history = []
@@ -182,6 +196,11 @@ class SarlAgentCore:
             if progress is not None:
                 progress(i, metrics)
         return history
+
+    def _remember(self, transition: SemanticTransition) -> None:
+        """Store a transition to learn from; its prompt now counts as tried (the novelty bonus decays)."""
+        self._replay.add(transition)
+        self._novelty.record(transition.action)
 
     def update(self) -> dict[str, float]:
         """One TD gradient step on a replay batch; returns ``train/*`` metrics."""
@@ -224,8 +243,13 @@ class SarlAgentCore:
                 self._target.load_state_dict(self._q.state_dict())
 
     # ------------------------------------------------------------- persistence
-    def save_checkpoint(self, path: str | os.PathLike[str], include_replay: bool = False) -> None:
-        """Atomically write everything needed to resume bit-exactly (replay only if asked: it can be GBs)."""
+    def save_checkpoint(self, path: str | os.PathLike[str], include_replay: bool = True) -> None:
+        """Atomically write everything a bit-exact resume needs: networks, optimiser, cache, counters,
+        novelty counts, every random generator and the replay buffer.
+
+        ``include_replay=False`` writes a small checkpoint for evaluation or sharing; resuming from it
+        restarts learning with an empty buffer, so it is not an exact resume.
+        """
         write_checkpoint(
             path,
             {
@@ -235,6 +259,7 @@ class SarlAgentCore:
                 "target_network": self._target.state_dict(),
                 "optimizer": self._optimizer.state_dict(),
                 "counters": {**self.counters, "update_credit": self._update_credit},
+                "novelty": self._novelty.state_dict(),
                 "rng": self._rngs.state_dict(),
                 "replay": self._replay.state_dict() if include_replay else None,
             },
@@ -242,7 +267,11 @@ class SarlAgentCore:
 
     @classmethod
     def load_checkpoint(cls, path: str | os.PathLike[str]) -> SarlAgentCore:
-        """Rebuild an agent from ``save_checkpoint`` output (replay restored if it was included)."""
+        """Rebuild an agent from ``save_checkpoint`` output (replay restored if it was included).
+
+        A version-1 checkpoint (before novelty counts and the evaluation generator) loads with zero counts
+        and a freshly seeded evaluation generator.
+        """
         payload = read_checkpoint(path)
         agent = cls(SarlConfig.from_dict(payload["config"]), PromptCache.from_dict(payload["cache"]))
         agent._q.load_state_dict(payload["q_network"])
@@ -254,6 +283,8 @@ class SarlAgentCore:
         agent._updates = int(counters["updates"])
         agent._update_credit = float(counters["update_credit"])
         agent._rngs.load_state_dict(payload["rng"])
+        if "novelty" in payload:
+            agent._novelty.load_state_dict(payload["novelty"])
         if payload["replay"] is not None:
             agent._replay.load_state_dict(payload["replay"])
         return agent

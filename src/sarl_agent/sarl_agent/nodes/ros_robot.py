@@ -51,6 +51,7 @@ class RosSemanticRobot(SemanticRobot):
         self._node = node
         self._settings = settings
         self._labels = labels
+        self._episode = -1
         self._uses_sim = settings.reward_source == "sim"
         # Reentrant: responses, results and sensor updates may all land while the episode thread waits.
         group = ReentrantCallbackGroup()
@@ -96,10 +97,12 @@ class RosSemanticRobot(SemanticRobot):
 
     # ------------------------------------------------------------- port methods
     def start_episode(self, episode: int) -> EpisodeSetup:
+        self._episode = episode
         if not self._uses_sim:
             report = self.reset_to_home()
             if not report.completed:
                 raise RobotUnavailable(f"could not bring the arm home before episode {episode}: {report.message}")
+            self._labels.start(episode)  # from now on the operator may end it early as a success
             return EpisodeSetup(task=self._settings.task)
         request = ResetScene.Request(task_name=self._settings.task_name, seed=self._settings.seed + episode)
         response = wait_for(self._reset_scene.call_async(request), self._settings.server_timeout, "sim/reset_scene")
@@ -142,8 +145,10 @@ class RosSemanticRobot(SemanticRobot):
         return self._run_goal(self._reset, ResetToHome.Goal(), "reset_to_home")
 
     def detect_success(self) -> bool | None:
+        """Simulator: its success detector. Operator: True once the operator ended the episode early as a
+        success, else None (the operator labels it at the end)."""
         if not self._uses_sim:
-            return None
+            return True if self._labels.ended_early(self._episode) else None
         response = wait_for(self._evaluate.call_async(EvaluateTask.Request()), self._settings.server_timeout,
                             "sim/evaluate_task")
         return bool(response.task_success)

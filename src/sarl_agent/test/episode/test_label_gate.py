@@ -52,3 +52,26 @@ def test_timeout_then_close_refuses_late_presses():
     gate.close(4, Outcome.ABORT)
     accepted, reason = gate.offer(4, Outcome.SUCCESS)
     assert not accepted and "already labelled ABORT" in reason
+
+
+def test_success_for_the_running_episode_ends_it_early_and_is_its_only_label():
+    gate = LabelGate()
+    gate.start(4)
+    assert not gate.ended_early(4)
+    accepted, reason = gate.offer(4, Outcome.SUCCESS)
+    assert accepted and "early" in reason
+    assert gate.ended_early(4) and not gate.ended_early(5)
+    assert gate.wait(4, timeout=0.1) == Outcome.SUCCESS
+    accepted, reason = gate.offer(4, Outcome.FAILURE)
+    assert not accepted and "already labelled SUCCESS" in reason
+
+
+def test_failure_or_abort_of_a_running_episode_and_success_for_another_are_refused():
+    gate = LabelGate()
+    gate.start(4)
+    for outcome in (Outcome.FAILURE, Outcome.ABORT):
+        accepted, reason = gate.offer(4, outcome)
+        assert not accepted and "only SUCCESS ends a running episode early" in reason
+    accepted, reason = gate.offer(3, Outcome.SUCCESS)
+    assert not accepted and "not awaiting" in reason
+    assert not gate.ended_early(4)

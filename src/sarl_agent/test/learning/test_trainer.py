@@ -63,14 +63,15 @@ def test_act_refuses_ids_not_admitted_in_the_cache():
         agent.act(make_obs(np.random.default_rng(0)), [0, 3])
 
 
-def test_untried_prompts_keep_exactly_the_optimistic_init():
-    agent = make_agent(q={"init_q": 1.0})
+@pytest.mark.parametrize("init_q", [0.0, 0.5])
+def test_untried_prompts_keep_exactly_the_initial_value(init_q):
+    agent = make_agent(q={"init_q": init_q})
     transitions = [t for t in random_transitions(40, 12, seed=1) if t.action != 11]
     agent.train_offline(transitions, num_updates=30)
     obs = make_obs(np.random.default_rng(5), 2, (1, 2))
     q = agent.q_values(obs)
-    assert q[11] == pytest.approx(1.0, abs=1e-6)
-    assert not np.allclose(q[[t.action for t in transitions]], 1.0)
+    assert q[11] == pytest.approx(init_q, abs=1e-6)
+    assert not np.allclose(q[[t.action for t in transitions]], init_q)
 
 
 def test_same_seed_same_decisions_different_seed_different_decisions():
@@ -197,7 +198,7 @@ def test_checkpoint_without_replay_is_small_and_restores_networks(tmp_path):
     agent = make_agent()
     for t in random_transitions(20, 12):
         agent.observe(t)
-    agent.save_checkpoint(tmp_path / "agent.pt")
+    agent.save_checkpoint(tmp_path / "agent.pt", include_replay=False)
     restored = SarlAgentCore.load_checkpoint(tmp_path / "agent.pt")
     assert len(restored.replay) == 0
     obs = make_obs(np.random.default_rng(1))
