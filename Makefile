@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # Known flakes (issue 23's note: two fresh-clone runs of the merged tree failed 3 and 4 different tests of
 # 1092, each passing alone): a failed test runs up to twice more, and pytest reports every rerun.
 # `make test RERUNS=` runs without; `make test-repeat` never reruns, so it still measures the flakes.
-RERUNS ?= --reruns 2 --reruns-delay 2
+RERUNS ?= --reruns 2 --reruns-delay 2 -rR
 
 .PHONY: bootstrap demo test test-repeat lint bench clean replay eval interop
 
