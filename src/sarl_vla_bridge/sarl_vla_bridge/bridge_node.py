@@ -54,7 +54,7 @@ from rclpy.action.server import ServerGoalHandle
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from rclpy.signals import SignalHandlerOptions
 from sarl_auth import SecretError, load_or_create_secret
 from sarl_auth.prompt_goal import GoalAuthority
@@ -210,7 +210,9 @@ class VlaBridgeNode(Node):
         for latest in self._images.values():
             self.create_subscription(Image, latest.topic, latest.set, latest_only, callback_group=sensors)
         if self._joints is not None:
-            self.create_subscription(JointState, "joint_states", self._joints.set, 10, callback_group=sensors)
+            # The driver publishes joint_states best effort (sensor data): a reliable reader would never match it.
+            self.create_subscription(JointState, "joint_states", self._joints.set, qos_profile_sensor_data,
+                                     callback_group=sensors)  # fmt: skip
         self.create_subscription(ArmState, "arm_state", self._arm_state_callback, 10, callback_group=confirmations)
         estop_qos = QoSProfile(
             depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL

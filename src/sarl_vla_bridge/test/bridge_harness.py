@@ -18,7 +18,7 @@ from rclpy.action import ActionClient
 from rclpy.context import Context
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.parameter import Parameter
-from rclpy.qos import QoSProfile, ReliabilityPolicy
+from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from sarl_auth import load_or_create_secret
 from sarl_auth.prompt_goal import sign_goal
 from sarl_interfaces.action import ExecutePrompt
@@ -71,7 +71,8 @@ class ConfirmingDriver:
         self._image_pub = node.create_publisher(Image, f"{ns}camera/image_raw", latest)
         self._wrist_pub = node.create_publisher(Image, f"{ns}camera/wrist/image_raw", latest)
         self._state_pub = node.create_publisher(ArmState, f"{ns}arm_state", 10)
-        self._joint_pub = node.create_publisher(JointState, f"{ns}joint_states", 10)
+        # Best effort, as the real driver publishes it: a bridge reading it reliably would never match.
+        self._joint_pub = node.create_publisher(JointState, f"{ns}joint_states", qos_profile_sensor_data)
         self._scene_pub = node.create_publisher(Float32MultiArray, f"{ns}sim/scene", latest)
         self._lock = threading.Lock()
         self.applied = 0

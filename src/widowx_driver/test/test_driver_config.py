@@ -36,6 +36,8 @@ def test_integers_widen_to_floats():
         ({"workspace_max": [0.45, 0.25]}, "workspace_max"),
         ({"workspace_min": [0.1, "a", 0.0]}, r"workspace_min\[1\]"),
         ({"max_rotation_step": 0.0}, "max_rotation_step"),
+        ({"max_joint_step": 0.0}, "max_joint_step"),
+        ({"max_joint_step": 4.0}, "max_joint_step"),
         ({"task_name": ""}, "task_name"),
         ({"no_such_key": 1}, "no_such_key"),
         ({"command_max_age": 0.0}, "command_max_age"),

@@ -23,11 +23,15 @@ from dataclasses import dataclass
 
 
 class Refusal(enum.Enum):
-    """Why a command was refused before the envelope; the value is the arm_state counter's suffix."""
+    """Refusals counted on their own (also in commands_rejected); the value is the arm_state counter's suffix."""
 
     STALE = "stale"
     WRONG_FRAME = "wrong_frame"
     WRONG_SOURCE = "wrong_source"
+    SUPERSEDED = "superseded"
+    """A joint target replaced by a newer one before the control tick applied it (joint_command_slot.py)."""
+    UNSUPPORTED = "unsupported"
+    """A joint target for a backend without joints (the simulator's joints are its end-effector pose)."""
 
 
 @dataclass(frozen=True)
@@ -55,15 +59,22 @@ class AdmissionRules:
 
     def problem(self, stamp_s: float, frame_id: str, source: int, now_s: float) -> tuple[Refusal, str] | None:
         """None when the command may go on to the envelope, else the refusal and a sentence for the log."""
-        age = now_s - stamp_s
-        if age > self.max_age:
-            return Refusal.STALE, f"stamped {age:.3f} s ago (max {self.max_age} s)"
-        if -age > self.max_future:
-            return Refusal.STALE, f"stamped {-age:.3f} s in the future (max {self.max_future} s)"
+        stale = self.stamp_problem(stamp_s, now_s)
+        if stale is not None:
+            return Refusal.STALE, stale
         if frame_id != self.frame_id:
             return Refusal.WRONG_FRAME, f"frame_id {frame_id!r}, the driver takes deltas in {self.frame_id!r} only"
         if source not in self.sources:
             return Refusal.WRONG_SOURCE, f"source {source} is not one of {sorted(self.sources)}"
+        return None
+
+    def stamp_problem(self, stamp_s: float, now_s: float) -> str | None:
+        """None when the stamp is fresh now, else why not (also asked again when a joint target waited for a tick)."""
+        age = now_s - stamp_s
+        if age > self.max_age:
+            return f"stamped {age:.3f} s ago (max {self.max_age} s)"
+        if -age > self.max_future:
+            return f"stamped {-age:.3f} s in the future (max {self.max_future} s)"
         return None
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from widowx_driver.command_admission import AdmissionRules
+from widowx_driver.joint_admission import JointLimits
 from widowx_driver.safety_envelope import BRIDGE_WORKSPACE_MAX, BRIDGE_WORKSPACE_MIN, EnvelopeConfig
 
 BACKENDS = ("sim", "interbotix")
@@ -36,7 +37,7 @@ class DriverConfig:
     """Interbotix robot model (``wx250s`` = WidowX 250 6-DoF); interbotix backend only."""
     control_rate_hz: float = 0.0
     """[Hz] rate of arm_state/joint_states/image publication and of the watchdog tick; 0 = backend default
-    (sim 20, interbotix 5). Commands are applied when they arrive, not at this rate."""
+    (sim 20, interbotix 5). Arm commands are applied when they arrive; joint commands at this rate (the newest)."""
     watchdog_timeout: float = 1.0
     """[s] with no command for this long the arm is held and ``holding`` is set in arm_state."""
     workspace_min: tuple[float, ...] = BRIDGE_WORKSPACE_MIN
@@ -47,6 +48,9 @@ class DriverConfig:
     """[m] largest translation per command and axis; larger deltas are clipped."""
     max_rotation_step: float = 0.25
     """[rad] largest rotation per command and axis; larger deltas are clipped."""
+    max_joint_step: float = 0.1
+    """[rad] largest change of any arm joint from the measured joints per joint_command; larger ones are refused
+    (not clipped: joint_admission.py says why). Interbotix only (the simulator takes no joint commands)."""
     camera_device: str = "0"
     """OpenCV device of the real camera (``"0"``, ``/dev/video2``, a URL); ``""`` = no camera. Interbotix only."""
     wrist_camera: bool = False
@@ -98,6 +102,7 @@ class DriverConfig:
             raise ValueError("task_name must name a simulator task when backend is 'sim'")
         _ = self.envelope  # validates the workspace and step limits, naming the key
         _ = self.admission  # validates the command bounds and sources, naming the key
+        _ = self.joint_limits  # validates max_joint_step, naming the key
 
     @property
     def envelope(self) -> EnvelopeConfig:
@@ -108,6 +113,11 @@ class DriverConfig:
             max_translation_step=self.max_translation_step,
             max_rotation_step=self.max_rotation_step,
         )
+
+    @property
+    def joint_limits(self) -> JointLimits:
+        """The joint path's step limit and workspace box."""
+        return JointLimits(self.max_joint_step, self.workspace_min, self.workspace_max)
 
     @property
     def admission(self) -> AdmissionRules:

@@ -26,6 +26,8 @@ class DriverCounters:
     stale: int = 0
     wrong_frame: int = 0
     wrong_source: int = 0
+    superseded: int = 0
+    unsupported: int = 0
     estop_clears_refused: int = 0
 
     def refused(self, refusal: Refusal | None = None) -> None:
@@ -52,6 +54,8 @@ FIELD_NAMES = {
     "stale": "commands_stale",
     "wrong_frame": "commands_wrong_frame",
     "wrong_source": "commands_wrong_source",
+    "superseded": "commands_superseded",
+    "unsupported": "commands_unsupported",
     "estop_clears_refused": "estop_clears_refused",
 }
 

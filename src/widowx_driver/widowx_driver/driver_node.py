@@ -26,14 +26,23 @@ counted by reason in arm_state and logged at most every 2 s per reason.
 Commands lost in the queue (``command_queue_depth``, KEEP_LAST) are counted
 from gaps in each sender's middleware sequence numbers (:class:`SequenceGaps`).
 
+Joint commands (``joint_command``, sensor_msgs/JointState, the VLA bridge's
+joint-space profiles) pass the same stamp, frame, e-stop and activity checks
+(admitted as source ``vla``), then :mod:`joint_admission` (names, finite
+values); the newest admitted one waits in :class:`NewestJointTarget` and the
+control tick applies it after the step limit and the workspace box, judged on
+the joints measured then. Only backends with :class:`JointControl` take them
+(the simulator refuses them, counted ``unsupported``).
+
 Threads and callback groups, and why each exists:
 
 * :class:`EstopChannel` — ``estop`` and ``clear_estop`` on their own node and
   executor thread: an e-stop never waits in a wait set full of commands;
-* ``_motion_group`` — ``arm_command``: commands are applied one at a time, in
-  arrival order;
-* ``_safety_group`` — the control tick: never queued behind a stream of
-  commands or a slow service, so the watchdog's hold is never late;
+* ``_motion_group`` — ``arm_command`` and ``joint_command``: commands are
+  applied (joint targets admitted) one at a time, in arrival order;
+* ``_safety_group`` — the control tick (the watchdog, and the newest joint
+  target): never queued behind a stream of commands or a slow service, so the
+  watchdog's hold is never late;
 * ``_service_group`` — ``sim/reset_scene`` and ``sim/evaluate_task``: a scene
   reset must not delay commands.
 
@@ -75,6 +84,9 @@ from widowx_driver.arm_backend import ArmBackend, SceneControl
 from widowx_driver.backend_factory import make_backend
 from widowx_driver.camera import fit_frame
 from widowx_driver.command_admission import AdmissionRules, Refusal, SequenceGaps
+from widowx_driver.joint_admission import JointCommandError, JointLimits, parse_joint_command
+from widowx_driver.joint_command_slot import NewestJointTarget
+from widowx_driver.joint_control import JointControl
 from widowx_driver.wrist_camera import WRIST_TOPIC, WristCamera
 from widowx_driver.driver_config import DriverConfig
 from widowx_driver.driver_counters import DriverCounters
@@ -87,6 +99,9 @@ __all__ = ["ESTOP_QOS", "LATEST_ONLY_QOS", "DriverNode", "main"]
 
 LATEST_ONLY_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
 WARN_THROTTLE_S = 2.0
+JOINT_COMMAND_SOURCE = ArmCommand.SOURCE_VLA
+"""JointState names no sender; ``joint_command`` is the VLA bridge's: it needs ``vla`` in command_sources."""
+JOINT_COMMAND = "a joint command"
 
 BackendFactory = Callable[[DriverConfig], ArmBackend]
 
@@ -105,6 +120,8 @@ class DriverNode(LifecycleNode):
         self._backend: ArmBackend | None = None
         self._envelope: SafetyEnvelope | None = None
         self._admission: AdmissionRules | None = None
+        self._joint_limits: JointLimits | None = None
+        self._joint_target = NewestJointTarget()
         self._watchdog: Watchdog | None = None
         self._clear_authority: ClearAuthority | None = None
         self._active = False
@@ -129,6 +146,9 @@ class DriverNode(LifecycleNode):
         # and commands sent to an inactive driver must be counted as rejected, not silently lost.
         depth = self.get_parameter("command_queue_depth").value
         self.create_subscription(ArmCommand, "arm_command", self.arm_command_callback,
+                                 depth if isinstance(depth, int) and 1 <= depth <= 1000 else 10,
+                                 callback_group=self._motion_group)  # fmt: skip
+        self.create_subscription(JointState, "joint_command", self.joint_command_callback,
                                  depth if isinstance(depth, int) and 1 <= depth <= 1000 else 10,
                                  callback_group=self._motion_group)  # fmt: skip
         self._estop_channel = EstopChannel(self, engage=self.engage_estop, refuse_topic_clear=self.refuse_topic_clear,
@@ -183,6 +203,7 @@ class DriverNode(LifecycleNode):
             self._config, self._backend = config, backend
             self._envelope = SafetyEnvelope(config.envelope)
             self._admission = config.admission
+            self._joint_limits = config.joint_limits
             self._watchdog = Watchdog(config.watchdog_timeout)
             self._clear_authority = authority
         self._create_interfaces(config, backend)
@@ -196,6 +217,7 @@ class DriverNode(LifecycleNode):
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
         result = super().on_activate(state)  # enables the lifecycle publishers
         with self._lock:
+            self._joint_target.take()  # never apply a target from before this activation
             self._counts.reset()
             self._gaps.reset()
             self._watchdog.feed(time.monotonic())
@@ -249,7 +271,7 @@ class DriverNode(LifecycleNode):
     # --------------------------------------------------------------- callbacks
     def arm_command_callback(self, msg: ArmCommand, info: dict) -> None:
         command = messages.command_vector(msg)
-        source = messages.source_name(msg)
+        source = f"an arm command from {messages.source_name(msg)}"
         with self._lock:
             self._counts.received += 1
             sequence = info.get("publication_sequence_number")
@@ -283,12 +305,49 @@ class DriverNode(LifecycleNode):
                 return
             if result.verdict is Verdict.CLIPPED:
                 self._counts.clipped += 1
-                self.get_logger().warning(f"clipped an arm command from {source}: {result.reason}",
+                self.get_logger().warning(f"clipped {source}: {result.reason}",
                                           throttle_duration_sec=WARN_THROTTLE_S)  # fmt: skip
             self._counts.applied += 1
             self._watchdog.feed(time.monotonic())
             self._holding = False
             self._publish_locked(camera=True)
+
+    def joint_command_callback(self, msg: JointState, info: dict) -> None:
+        """Admit a joint target; the next control tick applies the newest admitted one."""
+        stamp_s = messages.stamp_seconds(msg.header.stamp)
+        with self._lock:
+            self._counts.received += 1
+            sequence = info.get("publication_sequence_number")
+            self._counts.lost += self._gaps.received(messages.publisher_key(info), sequence)
+            if not self._active:
+                self._reject(JOINT_COMMAND, "joint_inactive", "the driver is not active")
+                return
+            if self._estop:
+                self._reject(JOINT_COMMAND, "joint_estop", "e-stop is active")
+                return
+            if not isinstance(self._backend, JointControl):
+                self._reject(JOINT_COMMAND, "joint_unsupported",
+                             f"the {self._config.backend!r} backend has no arm joints to command (its joint_states "
+                             "are end-effector coordinates): use an end-effector policy profile", Refusal.UNSUPPORTED)
+                return
+            problem = self._admission.problem(stamp_s, msg.header.frame_id, JOINT_COMMAND_SOURCE,
+                                              self.get_clock().now().nanoseconds * 1e-9)  # fmt: skip
+            if problem is not None:
+                self._reject(JOINT_COMMAND, f"joint_{problem[0].value}", problem[1], problem[0])
+                return
+            try:
+                target = parse_joint_command(msg.name, msg.position, self._backend.arm_joint_names(), stamp_s)
+            except JointCommandError as error:
+                self._reject(JOINT_COMMAND, "joint_malformed", str(error))
+                return
+            except Exception as error:  # a backend fault rejects this command; the node stays up
+                self._reject(JOINT_COMMAND, "joint_backend", f"the backend failed: {error}")
+                return
+            if self._joint_target.offer(target) is not None:
+                self._reject(JOINT_COMMAND, "joint_superseded",
+                             f"replaced by a newer one before the control tick: joint_command comes faster than "
+                             f"control_rate_hz ({self._config.rate_hz} Hz), only the newest target is applied",
+                             Refusal.SUPERSEDED)  # fmt: skip
 
     def engage_estop(self, received_ns: int) -> None:
         """``estop`` true (any peer): refuse motion at once, then hold the arm and report it."""
@@ -299,6 +358,7 @@ class DriverNode(LifecycleNode):
         with self._lock:
             if newly:
                 self.get_logger().warning("E-STOP engaged: arm held, motion refused until cleared")
+            self._drop_joint_target_locked("joint_estop", "e-stop is active")
             if self._backend is not None:
                 self._hold_locked("e-stop")
             if self._active:
@@ -338,12 +398,13 @@ class DriverNode(LifecycleNode):
         with self._lock:
             if not self._active:
                 return
+            moved = self._apply_joint_target_locked()
             now = time.monotonic()
             if not self._holding and self._watchdog.expired(now):
                 self.get_logger().info(f"no arm command for {self._watchdog.timeout} s: holding the arm")
                 self._hold_locked("watchdog")
             # Images after commands already keep the rate up; the tick fills the gaps.
-            self._publish_locked(camera=now - self._last_image_time >= 0.9 / self._config.rate_hz)
+            self._publish_locked(camera=moved or now - self._last_image_time >= 0.9 / self._config.rate_hz)
 
     def reset_scene_callback(self, request: ResetScene.Request, response: ResetScene.Response) -> ResetScene.Response:
         with self._lock:
@@ -421,6 +482,7 @@ class DriverNode(LifecycleNode):
     def _stop_motion(self) -> None:
         with self._lock:
             was_active, self._active = self._active, False
+            self._drop_joint_target_locked("joint_inactive", "the driver stopped")
             if was_active and self._backend is not None and self._hold_locked("stopping"):
                 # The last thing the driver does to the arm; the launch tests look for this line.
                 self.get_logger().info("stopping: arm held at its measured pose; no command is applied after this")
@@ -448,9 +510,50 @@ class DriverNode(LifecycleNode):
             return False
         return True
 
-    def _reject(self, source: str, kind: str, reason: str, refusal: Refusal | None = None) -> None:
+    def _apply_joint_target_locked(self) -> bool:
+        """Apply the newest admitted joint target, if any, after the step limit and the box; True if it moved."""
+        target = self._joint_target.take()
+        if target is None:
+            return False
+        stale = self._admission.stamp_problem(target.stamp_s, self.get_clock().now().nanoseconds * 1e-9)
+        if stale is not None:  # it waited for a late tick: an absolute target that old is not what the sender wants
+            self._reject(JOINT_COMMAND, "joint_stale", stale, Refusal.STALE)
+            return False
+        backend = self._backend
+        try:
+            measured = backend.measured_arm_joints()
+            problem = self._joint_limits.problem(target, measured, backend.arm_joint_names(),
+                                                 backend.end_effector_position(target.positions))  # fmt: skip
+            executed = problem is None and not self._estop and backend.apply_joints(target.positions, target.gripper)
+        except Exception as error:  # a backend fault rejects this command; the node and the watchdog stay up
+            self._reject(JOINT_COMMAND, "joint_backend", f"the backend failed: {error}")
+            return False
+        if problem is not None:
+            self._reject(JOINT_COMMAND, "joint_envelope", problem)
+            return False
+        if self._estop:
+            self._reject(JOINT_COMMAND, "joint_estop", "e-stop is active")
+            return False
+        if not executed:
+            self._reject(JOINT_COMMAND, "joint_limits", "the arm's joint or velocity limits refuse the target")
+            return False
+        if target.gripper_clipped:
+            self._counts.clipped += 1
+            self._warn_throttled("joint_clipped", "clipped a joint command: gripper target clipped to [0, 1]")
+        self._counts.applied += 1
+        self._watchdog.feed(time.monotonic())
+        self._holding = False
+        return True
+
+    def _drop_joint_target_locked(self, kind: str, reason: str) -> None:
+        """A stop refuses the joint target still waiting for the tick (counted, so its sender is not left waiting)."""
+        if self._joint_target.take() is not None:
+            self._reject(JOINT_COMMAND, kind, reason)
+
+    def _reject(self, what: str, kind: str, reason: str, refusal: Refusal | None = None) -> None:
+        """Count and log (throttled per ``kind``) a refused command; ``what`` names it ("an arm command from vla")."""
         self._counts.refused(refusal)
-        self._warn_throttled(kind, f"rejected an arm command from {source}: {reason}")
+        self._warn_throttled(kind, f"rejected {what}: {reason}")
         if self._active:
             self._publish_locked()
 

@@ -13,7 +13,10 @@ and exercised by test_interbotix_*.py against the real simulated xs_sdk):
 * the gripper goes through ``grasp``/``release``, whose limit timer (running once the session is
   started) switches the motor off at the end stops;
 * :meth:`move_to_pose` is a joint-space move, for leaving the sleep pose (where Cartesian steps are
-  refused at the shoulder limit) and for reaching home.
+  refused at the shoulder limit) and for reaching home;
+* :meth:`apply_joints` (the ``joint_command`` path) is one non-blocking ``set_joint_positions`` over
+  one control period, checked by the toolbox against the URDF joint and velocity limits from the
+  measured joints (its ``False`` is the driver's "refused by the arm's limits").
 
 Connection, start-up, profile registers and shutdown are :class:`ToolboxSession`'s job.
 """
@@ -28,6 +31,7 @@ import numpy as np
 
 from widowx_driver.arm_backend import ArmBackend, BackendError
 from widowx_driver.camera import OpenCvCamera
+from widowx_driver.joint_control import JointControl
 from widowx_driver.joint_motion import JointMotion
 from widowx_driver.interbotix_session import ARM_GROUP, MotionProfile, ToolboxSession
 from widowx_driver.pose_math import matrix_to_pose, pose_to_matrix
@@ -46,7 +50,7 @@ JOINT_MOVE_SPEED = 1.0
 """[rad/s] of the largest joint change in a joint-space move (its duration is at least 1 s)."""
 
 
-class InterbotixBackend(ArmBackend, JointMotion):
+class InterbotixBackend(ArmBackend, JointMotion, JointControl):
     """WidowX 250 6-DoF (``wx250s``) arm, gripper and an optional OpenCV camera."""
 
     def __init__(
@@ -156,6 +160,25 @@ class InterbotixBackend(ArmBackend, JointMotion):
         if not bot.arm.set_joint_positions([float(j) for j in goal], blocking=False):
             raise BackendError("the toolbox refused the joint-space move (joint or velocity limit)")
         return duration
+
+    def arm_joint_names(self) -> tuple[str, ...]:
+        return tuple(self._connected().bot.arm.group_info.joint_names)
+
+    def measured_arm_joints(self) -> np.ndarray:
+        return np.array(self._fresh().arm.get_joint_positions(), dtype=float)
+
+    def end_effector_position(self, joints: np.ndarray) -> np.ndarray:
+        return self._pose_of(self._connected().bot, [float(j) for j in joints])[:3]
+
+    def apply_joints(self, joints: np.ndarray, gripper: float | None) -> bool:
+        """One joint-space step from the measured joints; the toolbox's limit check decides, a refusal moves nothing."""
+        bot = self._fresh()
+        self._capture(bot)  # the toolbox's velocity check then compares against the measured joints
+        commanded = bot.arm.set_joint_positions([float(j) for j in joints], moving_time=self._profile.moving_time,
+                                                accel_time=self._profile.accel_time, blocking=False)  # fmt: skip
+        if commanded and gripper is not None:
+            self._command_gripper(bot, gripper)
+        return bool(commanded)
 
     def camera_frame(self) -> np.ndarray | None:
         return None if self._camera is None else self._camera.latest()
