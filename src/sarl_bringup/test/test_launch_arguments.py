@@ -6,6 +6,7 @@ import pytest
 from sarl_bringup.graph import graph_for
 from sarl_bringup.launch_arguments import ARGUMENTS, parameter_overrides, sim_policy_port
 from sarl_bringup.launch_description import exit_reason
+from sarl_bringup.local_launch import MAX_RESPAWNS
 
 
 @pytest.mark.parametrize("profile", sorted(ARGUMENTS))
@@ -39,5 +40,7 @@ def test_which_exits_fail_the_launch():
     nodes = {node.name: node for node in graph.nodes}
     assert exit_reason(nodes["sarl_agent"], graph, 0) is None
     assert "agent exited with code 1" in exit_reason(nodes["sarl_agent"], graph, 1)
-    assert "required process recorder exited with code 0" in exit_reason(nodes["recorder"], graph, 0)
+    assert exit_reason(nodes["recorder"], graph, -9, exits=MAX_RESPAWNS) is None  # restarted by launch
+    assert "keeps dying" in exit_reason(nodes["recorder"], graph, -9, exits=MAX_RESPAWNS + 1)
+    assert "required process vla_bridge exited with code 0" in exit_reason(nodes["vla_bridge"], graph, 0)
     assert exit_reason(nodes["sim_policy_server"], graph, 1) is None
