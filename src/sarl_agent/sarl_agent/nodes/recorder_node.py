@@ -53,6 +53,11 @@ STATUS_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityP
 ACK_QOS = QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=ReliabilityPolicy.RELIABLE)
 MESSAGE_TYPES = {"transitions": SemanticTransition, "episode_status": EpisodeStatus}
 MAX_STATUS_BYTES = 64 * 1024
+DRAIN_TIMEOUT_S = 5.0
+"""[s] on a stop, the recorder goes on storing while anyone still publishes transitions, at most this long.
+Why: a terminal's Ctrl-C reaches every node at once; the agent then publishes the transitions of its last
+episode and waits 3 s for their acknowledgements (ACK_WAIT_ON_SIGNAL). A recorder that closed at once left
+them in no bag (seen: "3 of 8 transitions ... were never stored"). Within launch's 5 s before SIGTERM."""
 """[bytes] an episode status is a few hundred bytes (task, prompts, Q-values); larger ones are not recorded."""
 
 
@@ -217,6 +222,16 @@ class RecorderNode(Node):
                     f"installed definition hashes to {local_hash}: rebuild sarl_interfaces on both sides")
         return BagTopic(name, msgtype, local_hash, tuple(offered_qos(p.qos_profile) for p in publishers))
 
+    def drain_then_close(self) -> None:
+        """On a stop: store and acknowledge until no transition publisher is left (or DRAIN_TIMEOUT_S), then close.
+
+        Runs on the main thread while the executor thread still delivers messages.
+        """
+        deadline = time.monotonic() + DRAIN_TIMEOUT_S
+        while self.count_publishers("sarl/transitions") > 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.close()
+
     def close(self) -> None:
         """Finish every bag (between two writes); later messages are neither stored nor acknowledged."""
         with self._closing:
@@ -248,5 +263,5 @@ def main(args: list[str] | None = None) -> None:
         rclpy.logging.get_logger("recorder").fatal(f"invalid configuration: {error}")
         rclpy.try_shutdown()
         sys.exit(2)
-    clean = run_until_signal(node, SingleThreadedExecutor(), before_shutdown=node.close)
+    clean = run_until_signal(node, SingleThreadedExecutor(), before_shutdown=node.drain_then_close)
     exit_process(0 if clean else 1)
