@@ -11,7 +11,9 @@ import pytest
 from rclpy.context import Context
 from rclpy.node import Node
 from rclpy.parameter import Parameter
+from support import interbotix_peer
 from support.hosted_node import HostedNode
+from support.interbotix_peer import ArmObserver
 from support.ros_node import wait_until
 from widowx_driver.driver_node import DriverNode
 
@@ -107,3 +109,22 @@ def make_host() -> Iterator[Callable[..., HostedNode]]:
 def make_probe() -> Callable[..., Probe]:
     """``make_probe(node, msg_type, topic, qos=10)`` → a :class:`Probe` (test modules cannot import conftest)."""
     return Probe
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    """Interbotix's own simulated xs_sdk (``xs_sdk_sim.py``), one process per test module that asks for it."""
+    interbotix_peer.activate_toolbox()
+    process = interbotix_peer.start_sim(tmp_path_factory.mktemp("xs_sdk_sim"))
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def observer(sim):
+    """An :class:`ArmObserver` of that xs_sdk, ready once its first joint state arrived."""
+    watcher = ArmObserver()
+    wait_until(lambda: bool(watcher.states) or not sim.is_running(), 30.0, "the first joint state of xs_sdk_sim")
+    assert sim.is_running(), sim.log_text()
+    yield watcher
+    watcher.close()

@@ -15,7 +15,6 @@ import time
 
 import numpy as np
 import pytest
-from support import interbotix_peer
 from support.interbotix_peer import ArmObserver
 from support.ros_node import wait_until
 from widowx_driver.arm_backend import BackendError
@@ -26,23 +25,6 @@ HOME = np.array([0.25, 0.05, 0.12, 0.0, 0.0, 0.0])
 """config/real_widowx.yaml's reset_controller.home_pose."""
 SLEEP_JOINTS = np.array([0.0, -1.80, 1.55, 0.0, 0.8, 0.0])
 """wx250s.yaml's sleep_positions: where the simulated (and a powered-up real) arm starts."""
-
-
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory):
-    interbotix_peer.activate_toolbox()
-    process = interbotix_peer.start_sim(tmp_path_factory.mktemp("xs_sdk_sim"))
-    yield process
-    process.stop()
-
-
-@pytest.fixture(scope="module")
-def observer(sim):
-    watcher = ArmObserver()
-    wait_until(lambda: bool(watcher.states) or not sim.is_running(), 30.0, "the first joint state of xs_sdk_sim")
-    assert sim.is_running(), sim.log_text()
-    yield watcher
-    watcher.close()
 
 
 @pytest.fixture(scope="module")

@@ -40,23 +40,6 @@ PUSH = np.array([0.5, -0.3, 0.2, 0.0, 0.0, 0.0])
 """An external push of the arm joints: > 10 cm at the end effector from START_JOINTS."""
 
 
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory):
-    interbotix_peer.activate_toolbox()
-    process = interbotix_peer.start_sim(tmp_path_factory.mktemp("xs_sdk_sim"))
-    yield process
-    process.stop()
-
-
-@pytest.fixture(scope="module")
-def observer(sim):
-    watcher = ArmObserver()
-    wait_until(lambda: bool(watcher.states) or not sim.is_running(), 30.0, "the first joint state of xs_sdk_sim")
-    assert sim.is_running(), sim.log_text()
-    yield watcher
-    watcher.close()
-
-
 @pytest.fixture
 def driver(sim, observer, make_driver):
     observer.push(START_JOINTS)

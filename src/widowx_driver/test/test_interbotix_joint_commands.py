@@ -22,7 +22,6 @@ from sarl_interfaces.msg import ArmState
 from sarl_interfaces.srv import ClearEstop
 from sensor_msgs.msg import JointState
 from std_msgs.msg import Bool
-from support import interbotix_peer
 from support.applied_command import send_until_applied
 from support.estop_clear import clear_request
 from support.interbotix_peer import ARM_JOINTS, ArmObserver
@@ -42,23 +41,6 @@ REACHED = 0.01
 """[rad] measured joints this close to the target count as reached."""
 STILL = 0.002
 """[rad] a refused command must not move any joint further than this (xs_sdk readings jitter by less)."""
-
-
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory):
-    interbotix_peer.activate_toolbox()
-    process = interbotix_peer.start_sim(tmp_path_factory.mktemp("xs_sdk_sim"))
-    yield process
-    process.stop()
-
-
-@pytest.fixture(scope="module")
-def observer(sim):
-    watcher = ArmObserver()
-    wait_until(lambda: bool(watcher.states) or not sim.is_running(), 30.0, "the first joint state of xs_sdk_sim")
-    assert sim.is_running(), sim.log_text()
-    yield watcher
-    watcher.close()
 
 
 @pytest.fixture
