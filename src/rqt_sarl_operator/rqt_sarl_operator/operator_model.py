@@ -71,6 +71,9 @@ PHASE_NAMES = {
     Phase.DONE: "done",
 }
 
+LABEL_OUTCOMES = (Outcome.SUCCESS, Outcome.FAILURE, Outcome.ABORT)
+RUNNING_PHASES = (Phase.CHOOSING, Phase.EXECUTING)  # an episode under way: only an early SUCCESS may end it
+
 OUTCOME_NAMES = {Outcome.NONE: "none", Outcome.SUCCESS: "success", Outcome.FAILURE: "failure", Outcome.ABORT: "abort"}
 
 
@@ -162,6 +165,7 @@ class OperatorView:
     estop: EstopState
     clear_enabled: bool
     notice: Notice | None = field(default=None)
+    enabled_outcomes: frozenset[Outcome] = frozenset()
 
 
 def _optional(values: tuple[float, ...], index: int) -> float | None:
@@ -260,17 +264,36 @@ class OperatorModel:
 
     @property
     def label_enabled(self) -> bool:
+        """Every outcome may be sent: the agent awaits the label of the episode shown."""
+        return self._may_label(awaiting=True)
+
+    @property
+    def enabled_outcomes(self) -> frozenset[Outcome]:
+        """The outcomes a press may send now.
+
+        Why SUCCESS alone mid-episode: a task finished before the step budget should end the episode (the
+        agent accepts an early SUCCESS for its running episode and stops after the running prompt), while
+        FAILURE and ABORT mid-episode are refused by the agent: stopping is the e-stop's job.
+        """
+        if self.label_enabled:
+            return frozenset(LABEL_OUTCOMES)
+        if self._may_label(awaiting=False):
+            return frozenset({Outcome.SUCCESS})
+        return frozenset()
+
+    def _may_label(self, *, awaiting: bool) -> bool:
         status = self.status
+        phases = (Phase.AWAITING_LABEL,) if awaiting else RUNNING_PHASES
         return (
             status is not None
-            and status.phase == Phase.AWAITING_LABEL
+            and status.phase in phases
             and self.pending is None
             and self.labelled_episode != status.episode
         )
 
     def press_label(self, outcome: Outcome) -> LabelRequest | None:
-        """The request to send for the episode on screen, or None when a label is not allowed now."""
-        if not self.label_enabled:
+        """The request to send for the episode on screen, or None when this outcome is not allowed now."""
+        if Outcome(outcome) not in self.enabled_outcomes:
             return None
         assert self.status is not None
         self.pending = LabelRequest(self.status.episode, Outcome(outcome))
@@ -340,4 +363,5 @@ class OperatorModel:
             estop=self.estop,
             clear_enabled=self.clear_enabled,
             notice=self.notice,
+            enabled_outcomes=self.enabled_outcomes,
         )

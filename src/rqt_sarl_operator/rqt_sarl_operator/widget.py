@@ -42,6 +42,12 @@ LABEL_KEYS = {Outcome.SUCCESS: "S", Outcome.FAILURE: "F", Outcome.ABORT: "A"}
 ESTOP_KEYS = ("Space", "Esc")
 _LABEL_TEXT = {Outcome.SUCCESS: "✔  SUCCESS", Outcome.FAILURE: "✖  FAILURE", Outcome.ABORT: "ABORT EPISODE"}
 _KIND = {Outcome.SUCCESS: "success", Outcome.FAILURE: "failure", Outcome.ABORT: "abort"}
+_AWAITED = "Enabled when the agent awaits a label for the episode shown"
+_DISABLED_WHY = {
+    Outcome.SUCCESS: "Enabled while an episode runs (ends it early) and when the agent awaits its label",
+    Outcome.FAILURE: _AWAITED,
+    Outcome.ABORT: _AWAITED,
+}
 ESTOP_TEXT = {
     EstopState.CLEARED: "E-STOP\n[Space / Esc]",
     EstopState.ENGAGED: "E-STOP ENGAGED\narm held",
@@ -346,10 +352,10 @@ class OperatorWidget(QtWidgets.QWidget):
         self.candidate_table.set_rows(view.rows)
         self.success_label.setText(view.success_text)
         self.detail_label.setText(view.detail_text)
-        why = "" if view.label_enabled else "Enabled when the agent awaits a label for the episode shown"
-        for button in self.buttons.values():
-            button.setEnabled(view.label_enabled)
-            button.setToolTip(why)
+        for outcome, button in self.buttons.items():
+            enabled = outcome in view.enabled_outcomes
+            button.setEnabled(enabled)
+            button.setToolTip("" if enabled else _DISABLED_WHY[outcome])
         self._render_estop(view.estop)
         self.clear_button.setEnabled(view.clear_enabled)
         self.reason_edit.setEnabled(view.clear_enabled)

@@ -29,6 +29,7 @@ from rqt_sarl_operator.qt import QtCore, QtWidgets  # after the platform is chos
 PEERS = Path(__file__).resolve().parent / "peers"
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 AWAITING = EpisodeStatusMsg.PHASE_AWAITING_LABEL
+RUNNING = (EpisodeStatusMsg.PHASE_CHOOSING, EpisodeStatusMsg.PHASE_EXECUTING)
 
 
 @pytest.fixture(scope="session")
@@ -75,8 +76,9 @@ def pump() -> Callable[[Callable[[], bool], float, str], None]:
 class FakeAgent:
     """Stand-in for the sarl agent node: publishes EpisodeStatus, serves label_episode by its rules.
 
-    A label is accepted only while awaiting a label for exactly that episode; otherwise it is
-    refused with the reason (already labelled, wrong episode, not awaiting a label).
+    A label is accepted only for exactly the status's episode, while awaiting its label, or (SUCCESS only,
+    as the real agent's LabelGate) while it runs; otherwise it is refused with the reason (already
+    labelled, wrong episode, not awaiting a label).
     ``advance_on_label=False`` keeps publishing "awaiting" after an accepted label, so a test
     can show the panel itself prevents a second label. ``reply_delay_s`` makes the agent slow.
     """
@@ -115,7 +117,11 @@ class FakeAgent:
             elif request.episode != status.episode:
                 response.accepted = False
                 response.reason = f"wrong episode: label for {request.episode}, agent is on {status.episode}"
-            elif status.phase != AWAITING:
+            elif status.phase in RUNNING and request.outcome != LabelEpisode.Request.SUCCESS:
+                response.accepted = False
+                response.reason = ("not awaiting a label (only SUCCESS ends a running episode early; "
+                                   f"phase {status.phase})")
+            elif status.phase not in (AWAITING, *RUNNING):
                 response.accepted, response.reason = False, f"not awaiting a label (phase {status.phase})"
             else:
                 response.accepted = True

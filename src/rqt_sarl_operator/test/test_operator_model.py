@@ -66,11 +66,37 @@ def test_candidates_sorted_by_probability_with_missing_values_last() -> None:
 
 
 @pytest.mark.parametrize("phase", [p for p in Phase if p != Phase.AWAITING_LABEL])
-def test_labels_only_offered_while_awaiting_a_label(phase: Phase) -> None:
+def test_failure_and_abort_only_offered_while_awaiting_a_label(phase: Phase) -> None:
     model = OperatorModel()
     model.apply_status(dataclasses.replace(AWAITING, phase=phase))
     assert not model.view().label_enabled
+    assert model.press_label(Outcome.FAILURE) is None and model.press_label(Outcome.ABORT) is None
+
+
+@pytest.mark.parametrize("phase", [Phase.IDLE, Phase.RESETTING, Phase.LEARNING, Phase.DONE])
+def test_no_label_at_all_between_episodes(phase: Phase) -> None:
+    model = OperatorModel()
+    model.apply_status(dataclasses.replace(AWAITING, phase=phase))
+    assert model.view().enabled_outcomes == frozenset()
     assert model.press_label(Outcome.SUCCESS) is None
+
+
+@pytest.mark.parametrize("phase", [Phase.CHOOSING, Phase.EXECUTING])
+def test_success_alone_ends_a_running_episode_early_and_only_once(phase: Phase) -> None:
+    model = OperatorModel()
+    model.apply_status(dataclasses.replace(AWAITING, phase=phase))
+    assert model.view().enabled_outcomes == frozenset({Outcome.SUCCESS})
+    assert model.press_label(Outcome.SUCCESS) == LabelRequest(episode=12, outcome=Outcome.SUCCESS)
+    assert model.view().enabled_outcomes == frozenset(), "one request in flight at a time"
+    model.apply_reply(LabelReply(12, Outcome.SUCCESS, accepted=True))
+    model.apply_status(dataclasses.replace(AWAITING, phase=Phase.AWAITING_LABEL))
+    assert model.view().enabled_outcomes == frozenset(), "the episode is labelled already"
+
+
+def test_every_outcome_offered_while_awaiting_a_label() -> None:
+    model = OperatorModel()
+    model.apply_status(AWAITING)
+    assert model.view().enabled_outcomes == {Outcome.SUCCESS, Outcome.FAILURE, Outcome.ABORT}
 
 
 def test_no_label_before_any_status() -> None:

@@ -65,6 +65,8 @@ def test_widget_follows_a_scripted_status_stream(panel: Any, agent: Any, pump: A
         assert widget.phase_label.text() == shown
         assert widget.prompt_label.text() == (prompt or "—")
         assert labels_enabled(widget) is (phase == Msg.PHASE_AWAITING_LABEL)
+        success_offered = phase in (Msg.PHASE_AWAITING_LABEL, Msg.PHASE_CHOOSING, Msg.PHASE_EXECUTING)
+        assert widget.buttons[Outcome.SUCCESS].isEnabled() is success_offered
         assert widget.estop_button.isEnabled()
     assert widget.task_label.text() == TASK
     assert widget.success_label.text() == "24 / 36  (67 %)"
@@ -101,24 +103,32 @@ def test_success_is_accepted_exactly_once(panel: Any, agent: Any, pump: Any, spu
     assert fake.accepted == [(5, LabelEpisode.Request.SUCCESS, "alice")]
 
 
-def test_no_label_during_execution_and_a_forced_call_is_refused(
+def test_only_an_early_success_during_execution_and_a_forced_failure_is_refused(
     panel: Any, agent: Any, pump: Any, spun: Any
 ) -> None:
-    widget = panel().widget
-    fake = agent()
+    p = panel()
+    widget = p.widget
+    fake = agent(advance_on_label=False)
     fake.set(phase=Msg.PHASE_EXECUTING, task=TASK, episode=6, current_prompt="pick up the sushi",
              candidates=CANDIDATES)
     pump(lambda: widget.phase_label.text() == "EXECUTING PROMPT", T, "executing status")
-    assert labels_disabled(widget)
-    for key in "sfa":
+    assert [b.isEnabled() for b in widget.buttons.values()] == [True, False, False], "SUCCESS alone, to end early"
+    wait_until(lambda: p.ros._label_client.service_is_ready(), T, "label_episode discovered")
+    for key in "fa":
         QTest.keyClick(widget, key)
     QtWidgets.QApplication.processEvents()
     assert fake.calls == 0
 
-    refused = forced_label(spun, episode=6)
+    refused = forced_label(spun, episode=6, outcome=LabelEpisode.Request.FAILURE)
     assert not refused.accepted
     assert refused.reason.startswith("not awaiting a label")
     assert fake.accepted == []
+
+    QTest.keyClick(widget, "s")
+    pump(lambda: "accepted" in widget.notice_label.text(), T, "the agent's reply")
+    assert widget.notice_label.text() == "Episode 6: SUCCESS accepted"
+    assert labels_disabled(widget), "episode 6 has its label"
+    assert [(e, o) for e, o, _ in fake.accepted] == [(6, LabelEpisode.Request.SUCCESS)]
 
 
 def test_a_press_labels_the_episode_on_screen_not_the_agents_newer_one(

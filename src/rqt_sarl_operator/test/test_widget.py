@@ -56,11 +56,15 @@ def test_shows_the_status(widget: Any) -> None:
 
 def test_keyboard_labels_the_shown_episode_only_while_awaiting(widget: Any) -> None:
     assert widget.hasFocus(), "keys must work without clicking the panel first"
-    widget.show_status(dataclasses.replace(screenshot.demo_status(), phase=Phase.EXECUTING))
+    widget.show_status(dataclasses.replace(screenshot.demo_status(), phase=Phase.RESETTING))
     for k in (Qt.Key.Key_S, Qt.Key.Key_F, Qt.Key.Key_A):
         key(widget, k)
     assert widget.sent["labels"] == []
     assert not any(b.isEnabled() for b in widget.buttons.values())
+    widget.show_status(dataclasses.replace(screenshot.demo_status(), phase=Phase.EXECUTING))
+    for k in (Qt.Key.Key_F, Qt.Key.Key_A):
+        key(widget, k)
+    assert widget.sent["labels"] == [], "FAILURE and ABORT wait for the end of the episode"
 
     widget.show_status(screenshot.demo_status())
     assert all(b.isEnabled() for b in widget.buttons.values())

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Callable
 
 import rclpy
@@ -28,6 +29,10 @@ from rclpy.node import Node
 from .parent_watch import ParentWatch
 
 POLL_PERIOD = 0.1  # [s] how often the main thread checks for a stop request (and for its launcher's death)
+# [s] from the stop request to a stopped executor. `ros2 launch` escalates to SIGTERM 5 s after its SIGINT
+# (sigterm_timeout) and prints an ERROR; 1 s is left for destroying the node and the context.
+STOP_BUDGET_S = 4.0
+MIN_EXECUTOR_WAIT_S = 0.5  # [s] callbacks get at least this long to finish, however long before_shutdown took
 
 
 def run_until_signal(node: Node, executor: Executor, *, context: Context | None = None,
@@ -59,12 +64,30 @@ def run_until_signal(node: Node, executor: Executor, *, context: Context | None 
             node.get_logger().error("executor thread stopped unexpectedly; shutting down")
             requested = False
             break
+    deadline = time.monotonic() + STOP_BUDGET_S
     if before_shutdown is not None:
         before_shutdown()
-    executor.shutdown(timeout_sec=2.0)
-    spinner.join(timeout=5.0)
+    stop_executor(node, executor, spinner, max(MIN_EXECUTOR_WAIT_S, deadline - time.monotonic()))
     node.destroy_node()
     rclpy.try_shutdown(context=context)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.SIG_IGN)  # stopped already: a second Ctrl-C must neither raise nor kill
     return requested
+
+
+def stop_executor(node: Node, executor: Executor, spinner: threading.Thread, wait_s: float) -> None:
+    """Stop the executor, waiting at most ``wait_s`` for running callbacks (a VLM call, a goal) to return.
+
+    Why bounded: rclpy's MultiThreadedExecutor.shutdown() joins its worker threads with no timeout, so one
+    callback stuck in a retrying HTTP call held a Ctrl-C for its whole retry schedule. Here the shutdown
+    runs in a helper thread; a callback still running after ``wait_s`` is abandoned, and the process ends
+    with exit_process right after.
+    """
+    shutting_down = threading.Thread(target=executor.shutdown, name="executor-shutdown", daemon=True)
+    started = time.monotonic()
+    shutting_down.start()
+    shutting_down.join(timeout=wait_s)
+    spinner.join(timeout=max(0.0, wait_s - (time.monotonic() - started)))
+    if shutting_down.is_alive() or spinner.is_alive():
+        node.get_logger().warning(f"a callback was still running {wait_s:.1f} s after the stop request: "
+                                  "stopping without waiting for it")
