@@ -243,9 +243,14 @@ class ResetControllerNode(Node):
         return float(response.duration)
 
     def _stop_joint_move(self) -> None:
-        """A zero step: the driver re-targets the arm where it is, which ends a joint-space move there."""
+        """A zero step: the driver re-targets the arm where it is, which ends a joint-space move there.
+
+        (Only called once a state has arrived: a joint move is requested from a measured state.)
+        """
         gripper = GRIPPER_CLOSED if self._law.keeping_grasp else GRIPPER_OPEN
-        self._publish_command(np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, gripper]))
+        with self._lock:
+            frame_id = self._state.header.frame_id
+        self._publish_command(np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, gripper]), frame_id)
 
     def _estop_active_locked(self) -> bool:
         return self._estop_since is not None or (self._state is not None and self._state.estop_active)

@@ -305,3 +305,30 @@ def test_driver_process_sigterm_after_a_push_holds_the_pushed_pose(sim, observer
     observer.settled_joints(ticks=15)
     moved = np.linalg.norm(fk_position("wx250s", observer.arm_joints()) - pushed)
     assert moved < 0.002, f"SIGTERM moved the arm {moved * 1000:.1f} mm; driver log:\n{process.log_text()[-2000:]}"
+
+
+def test_reset_cancelled_during_its_joint_space_move_stops_the_arm_there(reset_client, driver, link, observer):
+    """From the sleep pose the reset controller asks the driver for a joint-space move home; a cancel
+    mid-move must end it where the arm is (the controller's zero step re-targets the measured joints)."""
+    client, action, shipped = reset_client
+    observer.push(SLEEP_JOINTS)
+    link.wait_state(lambda m: np.linalg.norm(np.array([m.x, m.y, m.z]) - fk_position("wx250s", SLEEP_JOINTS)) < 0.002,
+                    "arm_state at the sleep pose")
+    goal = wait_future(client.send_goal_async(action.Goal()), 10.0)
+    assert goal.accepted
+    wait_until(lambda: np.max(np.abs(observer.arm_joints() - SLEEP_JOINTS)) > 0.1, 10.0,
+               "the joint-space move to start")
+    wait_future(goal.cancel_goal_async(), 10.0)
+    result = wait_future(goal.get_result_async(), 10.0).result
+    at_result = fk_position("wx250s", observer.arm_joints())
+    settled = fk_position("wx250s", observer.settled_joints(ticks=30))
+    later = fk_position("wx250s", observer.settled_joints(ticks=30))
+    home = np.array(shipped["home_pose"][:3])
+    drift, still = np.linalg.norm(settled - at_result), np.linalg.norm(later - settled)
+    print(f"{result.message}; moved {drift * 1000:.1f} mm after the result (the driver's next tick stops it), "
+          f"then {still * 1000:.2f} mm in 1 s; {np.linalg.norm(settled - home) * 1000:.0f} mm from home")
+    assert not result.reached and "canceled" in result.message, result.message
+    assert np.linalg.norm(settled - home) > 0.05, "the move ran on to home after the cancel"
+    # The move runs at most one driver tick (0.2 s) past the result: 3.5-7 mm measured quiet.
+    assert drift < 0.03, f"the arm moved {drift * 1000:.1f} mm after the cancel's result"
+    assert still < 0.001, f"the arm still moved {still * 1000:.1f} mm a second after the stop"
