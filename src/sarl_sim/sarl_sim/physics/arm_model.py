@@ -214,7 +214,7 @@ def arm_body_xml(base_pos: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> str:
             <body name="gripper_link" pos="{j["wrist_rotate"]}" gravcomp="1">{_inertial("gripper_link")}
               {_joint("wrist_rotate")}
               <geom type="box" size="0.02 0.028 0.02" pos="0.018 0 0.005" {_LINK}/>
-              <camera name="wrist" pos="0.0 0 0.05" xyaxes="0 -1 0 0.45 0 0.89" fovy="75"/>
+              <camera name="wrist" pos="0.045 0 0.045" xyaxes="0 -1 0 0.5 0 0.87" fovy="75"/>
               <body name="gripper_prop_link" pos="{EE_ARM_OFFSET + PROP_OFFSET} 0 0" gravcomp="1">
                 {_inertial("gripper_prop_link")}</body>
               <body name="gripper_bar_link" pos="{EE_ARM_OFFSET} 0 0" gravcomp="1">{_inertial("gripper_bar_link")}

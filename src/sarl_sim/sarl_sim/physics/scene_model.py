@@ -23,7 +23,7 @@ TIMESTEP = 0.002
 """Physics step (s): 100 substeps per 5 Hz control step."""
 MAX_RENDER_SIZE = 128
 """Largest offscreen image side (px) the model's framebuffer allows."""
-BRIDGE_CAMERA_POS = (-0.12, -0.28, 0.30)
+BRIDGE_CAMERA_POS = (0.0, -0.34, 0.36)
 """Third-person camera position (m): behind the base and over its right shoulder, like the Bridge setups."""
 BRIDGE_CAMERA_TARGET = (0.30, 0.04, TABLE_Z)
 """Point the third-person camera looks at (m): the middle of the placement region on the table."""
