@@ -22,7 +22,7 @@ CONTROL_PERIOD = 0.2
 """Duration of one delta command (s): the driver's 5 Hz, the toolbox's ``moving_time``."""
 RAMP_SEGMENTS = 10
 """Servo targets are updated this many times per control period (smooth, cheap)."""
-RAMP_END_SEGMENT = 6
+RAMP_END_SEGMENT = 5
 """The ramp reaches the target after this many segments; the rest of the period lets the servos catch up, as
 the toolbox's velocity profile ends before ``moving_time`` runs out at its deceleration."""
 GRIPPER_THRESHOLD = 0.5

@@ -138,7 +138,7 @@ PROP_OFFSET = 0.0055
 """``ee_arm_link`` → ``gripper_prop_link`` along x (m)."""
 
 POSITION_GAINS: dict[str, float] = {
-    "waist": 60.0, "shoulder": 120.0, "elbow": 90.0, "forearm_roll": 15.0, "wrist_angle": 30.0, "wrist_rotate": 8.0,
+    "waist": 150.0, "shoulder": 150.0, "elbow": 120.0, "forearm_roll": 40.0, "wrist_angle": 50.0, "wrist_rotate": 25.0,
     "left_finger": 400.0, "right_finger": 400.0,
 }  # fmt: skip
 """Stiffness of the position servos (N m/rad, N/m); a modelling choice standing in for the Dynamixel PID."""
