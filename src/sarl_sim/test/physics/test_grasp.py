@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mujoco
 import numpy as np
 import pytest
 from sarl_sim.physics.arm_control import DeltaArmController
@@ -27,6 +28,9 @@ def _reach_and_lift(world: PhysicsWorld, close: bool) -> tuple[float, float]:
     start_object, start_hand = world.object_position("sushi")[2], controller.state()[2]
     for _ in range(4):
         controller.apply(np.array([0, 0, 0.025, 0, 0, 0, 0.0 if close else 1.0]))
+    # MuJoCo resets an unstable simulation silently (and logs to MUJOCO_LOG.TXT): a reset must fail the test.
+    assert world.data.warning[mujoco.mjtWarning.mjWARN_BADQACC].number == 0, "the simulation went unstable"
+    assert world.data.time > 3.8  # 0.3 s settling + 18 control periods: no reset to time 0 on the way
     return world.object_position("sushi")[2] - start_object, controller.state()[2] - start_hand
 
 
@@ -59,6 +63,7 @@ def test_a_heavy_object_slips_out_of_the_grasp(lone_sushi_world: PhysicsWorld) -
     body = lone_sushi_world.model.body("sushi").id
     lone_sushi_world.model.body_mass[body] *= 20
     lone_sushi_world.model.body_inertia[body] *= 20
+    mujoco.mj_setConst(lone_sushi_world.model, lone_sushi_world.data)  # refresh the mass-derived constants
     object_rise, hand_rise = _reach_and_lift(lone_sushi_world, close=True)
     assert hand_rise > 0.05
     assert object_rise < 0.02
