@@ -8,6 +8,10 @@ PYTEST_ARGS ?=
 # 1092, each passing alone): a failed test runs up to twice more, and pytest reports every rerun.
 # `make test RERUNS=` runs without; `make test-repeat` never reruns, so it still measures the flakes.
 RERUNS ?= --reruns 2 --reruns-delay 2 -rR
+# Two pytest-xdist workers: the graph tests wait on process start-up and DDS discovery about a third of the
+# time, so two at once fill the machine's two cores (tests/support/scheduling.py says how modules are spread;
+# tests/support/domains.py gives each worker its own DDS domains). `make test WORKERS=` runs serially.
+WORKERS ?= -n 2 --dist loadgroup
 
 .PHONY: bootstrap demo test test-repeat lint bench clean replay eval interop
 
@@ -20,7 +24,7 @@ demo: bootstrap
 
 ## Lint, then every test of every package.
 test: bootstrap lint
-	@$(ENV) && python -m pytest $(RERUNS) $(PYTEST_ARGS)
+	@$(ENV) && python -m pytest $(WORKERS) $(RERUNS) $(PYTEST_ARGS)
 
 ## The tests that decide on the order or latency of events (marker `timing`), N times in a row, counting
 ## failed runs (selecting none counts as failed): make test-repeat [N=5] [MARK="timing and not graph"] [PYTEST_ARGS=...]

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.domains import LAUNCH_RANGE, nth_domain
 from support.launch_stack import LaunchProcess
 
 
 @pytest.fixture(autouse=True)
 def launch_domain(monkeypatch: pytest.MonkeyPatch) -> int:
-    """A DDS domain of its own (101-200) for the launched graph, the test's listeners and the ``ros2`` CLI.
+    """A DDS domain of its own (101-200, this worker's share) for the launched graph, the test's listeners
+    and the ``ros2`` CLI.
 
     Why: these tests look nodes up by name (``ros2 param dump /sarl_agent``); the suite's per-run domain
     (1-100, root conftest.py) can be shared by another test run on the machine, whose graph has the same
     node names.
     """
-    domain = 101 + os.getpid() % 100
+    domain = nth_domain(LAUNCH_RANGE, 0)
     monkeypatch.setenv("ROS_DOMAIN_ID", str(domain))
     return domain
 

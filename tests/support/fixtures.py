@@ -8,18 +8,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.domains import RUN_RANGE, nth_domain
 from support.processes import PeerProcess
 from support.ros_node import SpunNode
 
 
-RUN_DOMAIN = int(os.environ.get("ROS_DOMAIN_ID", "1"))
-"""The pytest run's own DDS domain (root conftest.py: 1-100, from the run's pid)."""
-_module_offsets = itertools.count()
+_module_offsets = itertools.count(1)
 
 
 def fresh_domain() -> int:
-    """The next of the run's domains 1-100, starting after the run's own."""
-    return 1 + (RUN_DOMAIN - 1 + next(_module_offsets)) % 100
+    """The next of this run's (this worker's) domains, after the run's own (root conftest.py, support.domains)."""
+    return nth_domain(RUN_RANGE, next(_module_offsets))
 
 
 @pytest.fixture(autouse=True, scope="module")
