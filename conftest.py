@@ -15,6 +15,10 @@ os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
 os.environ.setdefault("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The simulated graphs' policy servers serve cached prompts only (sarl_sim.policy_server.NO_MODEL_ENV): each
+# sentence-model load costs ~9 s of CPU, and the graphs send only cached prompts. The product default (the model
+# loaded at start) is tested by src/sarl_sim/test/test_policy_server.py, which unsets this.
+os.environ.setdefault("SARL_SIM_POLICY_NO_MODEL", "1")
 # One run secret per pytest run (sarl_auth), never the user's ~/.config/sarl/secret; created by whoever needs it.
 os.environ.setdefault("SARL_SECRET_FILE", str(Path(tempfile.mkdtemp(prefix="sarl-test-secret-")) / "secret"))
 

@@ -143,7 +143,8 @@ class PromptEmbedder:
         if missing:
             if not self._allow_model:
                 raise EmbeddingUnavailableError(
-                    f"prompt {missing[0]!r} is not in the embedding cache and this embedder may not load the model"
+                    f"prompt {missing[0][:80]!r} is not in the embedding cache and this embedder may not load the "
+                    "model (the policy server's --no-model, or SARL_SIM_POLICY_NO_MODEL=1)"
                 )
             if not self.model_ready:
                 why = f"failed: {self._load_error}" if self._load_error is not None else "is still loading"

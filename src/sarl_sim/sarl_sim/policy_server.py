@@ -209,6 +209,12 @@ async def stop_when_orphaned(server: PolicyServer, period: float = 0.1) -> None:
     server.stop()
 
 
+NO_MODEL_ENV = "SARL_SIM_POLICY_NO_MODEL"
+"""=1: as ``--no-model``. Why an environment variable: the test suite starts some thirty simulated graphs
+through launchers that do not pass server flags, and each sentence-model load costs about 9 s of CPU on a
+two-core machine; the suite's graphs only send cached prompts, and an uncached one is refused by name."""
+
+
 def main(argv: list[str] | None = None) -> None:
     """Serve the stand-in VLA until SIGINT/SIGTERM or until its launcher is gone."""
     parser = argparse.ArgumentParser(description="openpi-protocol policy server for the sarl stand-in VLA")
@@ -216,8 +222,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000, help="TCP port (0 = any free port)")
     parser.add_argument("--weights", type=Path, default=None, help="policy weights .npz (default: shipped)")
     parser.add_argument("--embeddings", type=Path, default=None, help="prompt embedding cache .npz (default: shipped)")
-    parser.add_argument("--no-model", action="store_true",
-                        help="serve cached prompts only (do not load the sentence model for uncached ones)")
+    parser.add_argument("--no-model", action="store_true", default=os.environ.get(NO_MODEL_ENV) == "1",
+                        help="serve cached prompts only (do not load the sentence model for uncached ones); "
+                             f"default from {NO_MODEL_ENV}=1, which the test suite sets")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

@@ -133,3 +133,57 @@ def test_runs_as_a_process_and_stops_cleanly_on_sigterm():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+UNCACHED = "wiggle the purple octopus twice"
+
+
+def _start_server_process(**env_changes: str | None) -> tuple[subprocess.Popen, int]:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(SRC), str(SRC.parent / "reset_controller"),
+                                                       os.environ.get("PYTHONPATH", "")]))
+    for name, value in env_changes.items():
+        env.pop(name, None) if value is None else env.__setitem__(name, value)
+    proc = subprocess.Popen([sys.executable, "-m", "sarl_sim.policy_server", "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, text=True)
+    line = proc.stdout.readline()
+    assert line.startswith("listening on ws://127.0.0.1:"), proc.stderr.read() if not line else line
+    return proc, int(line.strip().rsplit(":", 1)[1])
+
+
+def _observation(prompt: str) -> dict:
+    sim = SemanticEnv("pot_lid_to_towel")
+    sim.reset(1)
+    return sim.observation(prompt)
+
+
+def test_by_default_the_server_loads_the_sentence_model_at_start_and_embeds_an_uncached_prompt():
+    from sarl_sim.embedding import default_embedder
+    from sarl_sim.policy_server import NO_MODEL_ENV
+
+    assert UNCACHED not in default_embedder(), "the prompt must be one the shipped cache lacks"
+    proc, port = _start_server_process(**{NO_MODEL_ENV: None})
+    try:
+        for line in proc.stderr:  # the log: the model is loaded before any client asks
+            if "sentence model ready" in line or "failed to load" in line:
+                break
+        assert "sentence model ready" in line, line
+        actions = WebsocketClientPolicy(host="127.0.0.1", port=port).infer(_observation(UNCACHED))["actions"]
+        assert actions.shape[1] == 7 and np.isfinite(actions).all()
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_with_the_suites_no_model_setting_an_uncached_prompt_is_refused_by_name():
+    from sarl_sim.policy_server import NO_MODEL_ENV
+
+    proc, port = _start_server_process(**{NO_MODEL_ENV: "1"})
+    try:
+        client = WebsocketClientPolicy(host="127.0.0.1", port=port)
+        with pytest.raises(RuntimeError, match=r"not in the embedding cache.*SARL_SIM_POLICY_NO_MODEL"):
+            client.infer(_observation(UNCACHED))
+        again = WebsocketClientPolicy(host="127.0.0.1", port=port)  # (an error closes the connection)
+        assert again.infer(_observation("pick up the lid"))["actions"].shape[1] == 7, "cached prompts are served"
+    finally:
+        proc.kill()
+        proc.wait()
