@@ -26,6 +26,7 @@ def _rank(item: pytest.Item) -> int:
     return 1 if item.nodeid.startswith("tests/") or item.get_closest_marker("graph") else 2
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which turns the markers into groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=_rank)  # stable: the collection order stays within a rank
     if not config.pluginmanager.hasplugin("xdist"):
