@@ -17,6 +17,14 @@ say() { printf '[bootstrap] %s\n' "$*"; }
 source "$ROOT/scripts/lib/wheel_fixes.sh"
 die() { printf '[bootstrap] error: %s\n' "$*" >&2; exit 1; }
 
+# timed WHAT COMMAND...: run COMMAND, then say how long WHAT took (bootstrap's progress output).
+timed() {
+  local what=$1 began=$SECONDS
+  shift
+  "$@"
+  say "$what: $((SECONDS - began)) s"
+}
+
 hash_files() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
 
 check_tools() {
@@ -120,9 +128,13 @@ main() {
   check_tools
   make_venv
   mkdir -p "$ROOT/log"
-  install_requirements
-  build_workspace
-  build_upstream_peers
+  timed "Python packages" install_requirements
+  # The workspace and the upstream test peers build from the same venv but not from each other: on two cores
+  # the workspace's compile steps and the peers' mostly single-threaded Python builds overlap well.
+  timed "workspace build" build_workspace &
+  local workspace=$!
+  timed "upstream test peers" build_upstream_peers || { wait "$workspace" || true; die "upstream peers failed"; }
+  wait "$workspace" || die "the workspace build failed (log/colcon-build.txt)"
   write_env_file
   say "ready in $((SECONDS - started)) s — source sarl_env.sh to use the workspace"
 }
