@@ -66,6 +66,7 @@ def learning_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LearningR
         "--set", f"sarl_agent.run_id={RUN_ID}", "--set", f"sarl_agent.output_dir={work}",
         "--set", f"sarl_agent.seed={SEED}", "--set", "sarl_agent.learning_config_file=learning.yaml",
         "--set", f"sarl_agent.max_semantic_steps={MAX_STEPS}", "--set", f"widowx_driver.task_name={TASK}",
+        "--set", "widowx_driver.wrist_camera=true",  # a second camera: the agent records its frames too
         "--set", f"vlm_proposer.backend={PROPOSER}", "--set", f"vlm_proposer.offline_task={TASK}",
         "--set", f"vlm_proposer.default_max_candidates={MAX_CANDIDATES}",
     ], work / "launcher.log")

@@ -60,3 +60,7 @@ def test_sim_graph_learns_logs_one_transition_per_semantic_step_and_stops_cleanl
     in_bag = [deserialize_message(m.raw, SemanticTransition) for m in BagSet([bag]).transitions()]
     assert [(m.episode, m.step, m.sequence) for m in in_bag] == [(m.episode, m.step, m.sequence) for m in received]
     assert all(decode_image(m.observation.image).shape == (256, 256, 3) for m in in_bag)
+    for m in in_bag:  # the driver's wrist camera, recorded beside the third-person one (issue 16)
+        for obs in (m.observation, m.next_observation):
+            wrist, main = decode_image(obs.wrist_image), decode_image(obs.image)
+            assert wrist.shape == (256, 256, 3) and not np.array_equal(wrist, main)

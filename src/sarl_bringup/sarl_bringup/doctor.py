@@ -36,7 +36,7 @@ from .doctor_checks import (
 from .graph import PROFILES, GraphSpec, graph_for
 from .parameter_schema import check_parameters, launch_overrides, load_parameter_file, node_parameters
 
-CHECKS = ("parameters", "python", "disk", "nodes", "camera", "arm_state", "policy", "vlm")
+CHECKS = ("parameters", "contract", "python", "disk", "nodes", "camera", "arm_state", "policy", "vlm")
 CAMERA_TOPIC = "camera/image_raw"
 ARM_STATE_TOPIC = "arm_state"
 
@@ -123,6 +123,10 @@ def run_checks(args: argparse.Namespace, environ: Mapping[str, str] = os.environ
 
     if "parameters" in wanted:
         results.append(deployment.check())
+    if "contract" in wanted:
+        from .doctor_contract import check_bridge_fits_driver
+
+        results.append(check_bridge_fits_driver(bridge, driver))
     if "python" in wanted:
         results.append(check_python_env(driver.backend == "interbotix", proposer.get("backend") == "gemini"))
     if "disk" in wanted:

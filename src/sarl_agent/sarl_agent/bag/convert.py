@@ -117,9 +117,10 @@ def transition_message(transition: SemanticTransition, cache: PromptCache, *, ru
         data = np.frombuffer(encode_jpeg(image), np.uint8) if image is not None else np.zeros(0, np.uint8)
         compressed = types["sensor_msgs/msg/CompressedImage"](
             header=header(), format="jpeg" if image is not None else "", data=data)
+        no_wrist = types["sensor_msgs/msg/CompressedImage"](header=header(), format="", data=np.zeros(0, np.uint8))
         return types["sarl_interfaces/msg/Observation"](
-            stamp=stamp, image=compressed, proprio=np.asarray(obs.proprio, np.float32), step=obs.step,
-            history=np.asarray(obs.history, np.uint32))
+            stamp=stamp, image=compressed, wrist_image=no_wrist, proprio=np.asarray(obs.proprio, np.float32),
+            step=obs.step, history=np.asarray(obs.history, np.uint32))
 
     def candidate_set(ids: tuple[int, ...]) -> Any:
         return types["sarl_interfaces/msg/CandidateSet"](

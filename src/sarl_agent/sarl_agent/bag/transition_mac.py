@@ -9,6 +9,8 @@ the order of the ``.msg`` file, nested messages flattened in place:
     probabilities, temperature, reward, next_observation, next_candidates, terminal, truncated,
     outcome, decision_time, execution_time
     observation = stamp (sec, nanosec), image (header, format, data), proprio, step, history
+                  [, wrist_image (header, format, data): only when it has data, so transitions without a
+                  wrist frame, and bags written before the field existed, sign as they always did]
 
 float32 fields are signed as the float32 value the receiver reads (the sender's
 Python float rounded), so both sides sign equal numbers; every NaN signs alike.
@@ -56,10 +58,16 @@ def _stamp(stamp: Any) -> list[Any]:
     return [int(stamp.sec), int(stamp.nanosec)]
 
 
+def _image(image: Any) -> list[Any]:
+    return [[_stamp(image.header.stamp), str(image.header.frame_id)], str(image.format), _bytes(image.data)]
+
+
 def _observation(obs: Any) -> list[Any]:
-    image = obs.image
-    return [_stamp(obs.stamp), [_stamp(image.header.stamp), str(image.header.frame_id)], str(image.format),
-            _bytes(image.data), _f32s(obs.proprio), int(obs.step), _ints(obs.history)]
+    fields = [_stamp(obs.stamp), *_image(obs.image), _f32s(obs.proprio), int(obs.step), _ints(obs.history)]
+    wrist = getattr(obs, "wrist_image", None)
+    if wrist is not None and len(wrist.data):
+        fields.append(_image(wrist))
+    return fields
 
 
 def _candidates(candidate_set: Any) -> list[Any]:

@@ -131,11 +131,19 @@ def _decision_values(msg: Any) -> Problem | None:
     return None
 
 
+def _image(image: Any, name: str) -> Problem | None:
+    if str(image.format) not in IMAGE_FORMATS:
+        return _bad(f"{name}.format {str(image.format)[:20]!r} is not one of {IMAGE_FORMATS}")
+    if len(image.data) > MAX_IMAGE_BYTES:
+        return _bad(f"{name} has {len(image.data)} bytes; at most {MAX_IMAGE_BYTES}")
+    return None
+
+
 def _observation(obs: Any, name: str) -> Problem | None:
-    if str(obs.image.format) not in IMAGE_FORMATS:
-        return _bad(f"{name}.image.format {str(obs.image.format)[:20]!r} is not one of {IMAGE_FORMATS}")
-    if len(obs.image.data) > MAX_IMAGE_BYTES:
-        return _bad(f"{name}.image has {len(obs.image.data)} bytes; at most {MAX_IMAGE_BYTES}")
+    wrist = getattr(obs, "wrist_image", None)  # (absent in bags written before the wrist camera was recorded)
+    for image, field in ((obs.image, "image"), (wrist, "wrist_image")):
+        if image is not None and (problem := _image(image, f"{name}.{field}")):
+            return problem
     if len(obs.proprio) > MAX_PROPRIO or not all(math.isfinite(float(v)) for v in obs.proprio):
         return _bad(f"{name}.proprio must be at most {MAX_PROPRIO} finite values")
     if len(obs.history) > MAX_HISTORY:

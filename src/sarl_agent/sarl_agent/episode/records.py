@@ -46,6 +46,8 @@ class StepRecord:
     execution_time: float
     image: np.ndarray | None = None
     next_image: np.ndarray | None = None
+    wrist_image: np.ndarray | None = None
+    next_wrist_image: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ class RobotObservation:
     """(7,) end-effector state [x, y, z, roll, pitch, yaw, gripper]."""
     image: np.ndarray | None = None
     """(H, W, 3) uint8 RGB camera frame, or None when no camera is used."""
+    wrist_image: np.ndarray | None = None
+    """(H, W, 3) uint8 RGB wrist camera frame, or None without a wrist camera (recorded, not learned from)."""
 
 
 @dataclass(frozen=True)

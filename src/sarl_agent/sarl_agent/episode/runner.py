@@ -104,10 +104,11 @@ class EpisodeRunner:
                 temperature=decision.temperature, outcome_code=report.outcome_code,
                 decision_time=decided - started, execution_time=report.elapsed,
                 image=state.image, next_image=next_state.image,
+                wrist_image=self._wrist_image(seen), next_wrist_image=self._wrist_image(after),
             ))
             if ends:
                 break
-            state, candidates, prompts = next_state, next_candidates, next_prompts
+            state, candidates, prompts, seen = next_state, next_candidates, next_prompts, after
 
         if result.outcome == Outcome.NONE:
             detected = self._robot.detect_success()
@@ -176,6 +177,9 @@ class EpisodeRunner:
 
     def _image(self, seen: RobotObservation):
         return seen.image if self._config.use_images else None
+
+    def _wrist_image(self, seen: RobotObservation):
+        return seen.wrist_image if self._config.use_images else None
 
     def _status(self, phase: Phase, task: str, episode: int, step: int, prompt: str, candidates, prompts,
                 q_values, probabilities, message: str) -> None:

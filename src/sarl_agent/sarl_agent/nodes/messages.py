@@ -34,9 +34,10 @@ def compressed_image(image: np.ndarray | None) -> CompressedImage:
     return msg
 
 
-def _observation_msg(obs: CoreObservation, image: np.ndarray | None) -> Observation:
+def _observation_msg(obs: CoreObservation, image: np.ndarray | None, wrist_image: np.ndarray | None) -> Observation:
     msg = Observation()
     msg.image = compressed_image(image)
+    msg.wrist_image = compressed_image(wrist_image)
     msg.proprio = [float(v) for v in obs.proprio]
     msg.step = int(obs.step)
     msg.history = [int(p) for p in obs.history]
@@ -52,7 +53,7 @@ def transition_msg(record: StepRecord, run_id: str, sequence: int) -> SemanticTr
     msg.step = record.step
     msg.sequence = sequence
     msg.task = record.task
-    msg.observation = _observation_msg(t.obs, record.image)
+    msg.observation = _observation_msg(t.obs, record.image, record.wrist_image)
     msg.candidates.ids = [int(i) for i in t.candidates]
     msg.candidates.prompts = list(record.candidate_prompts)
     msg.chosen_index = record.chosen_index
@@ -62,7 +63,7 @@ def transition_msg(record: StepRecord, run_id: str, sequence: int) -> SemanticTr
     msg.probabilities = [float(p) for p in record.probabilities]
     msg.temperature = float(record.temperature)
     msg.reward = float(t.reward)
-    msg.next_observation = _observation_msg(t.next_obs, record.next_image)
+    msg.next_observation = _observation_msg(t.next_obs, record.next_image, record.next_wrist_image)
     msg.next_candidates.ids = [int(i) for i in t.next_candidates]
     msg.next_candidates.prompts = list(record.next_candidate_prompts)
     msg.terminal = bool(t.terminal)

@@ -28,6 +28,9 @@ from ..episode.label_gate import LabelGate
 from ..episode.robot import EpisodeSetup, Outcome, Proposal, RobotObservation, SemanticRobot, StepReport
 from .messages import compressed_image, image_msg_to_rgb
 
+WRIST_TOPIC = "camera/wrist/image_raw"
+"""The driver's wrist camera (widowx_driver.wrist_camera): recorded in every transition when it publishes."""
+
 FRESH_STATE_TIMEOUT = 2.0  # [s] how long observe() waits for arm state newer than its call
 
 
@@ -63,8 +66,10 @@ class RosSemanticRobot(SemanticRobot):
         self._lock = threading.Lock()
         self._state: tuple[float, np.ndarray] | None = None
         self._image: tuple[float, Image] | None = None
+        self._wrist_image: tuple[float, Image] | None = None
         node.create_subscription(ArmState, "arm_state", self._arm_state_callback, 10, callback_group=group)
         node.create_subscription(Image, "camera/image_raw", self._image_callback, 1, callback_group=group)
+        node.create_subscription(Image, WRIST_TOPIC, self._wrist_image_callback, 1, callback_group=group)
 
     # ----------------------------------------------------------- graph readiness
     def wait_for_graph(self) -> None:
@@ -115,8 +120,8 @@ class RosSemanticRobot(SemanticRobot):
         deadline = since + FRESH_STATE_TIMEOUT
         while True:
             with self._lock:
-                state, image = self._state, self._image
-            if state is not None and state[0] >= since and (image is None or image[0] >= since):
+                state, image, wrist = self._state, self._image, self._wrist_image
+            if state is not None and all(seen is None or seen[0] >= since for seen in (state, image, wrist)):
                 break
             if time.monotonic() > deadline:
                 if state is None:
@@ -124,7 +129,8 @@ class RosSemanticRobot(SemanticRobot):
                 break  # stale but usable: the driver publishes at its control rate
             time.sleep(0.01)
         frame = image_msg_to_rgb(image[1]) if image is not None else None
-        return RobotObservation(proprio=state[1], image=frame)
+        wrist_frame = image_msg_to_rgb(wrist[1]) if wrist is not None and wrist[0] >= since else None
+        return RobotObservation(proprio=state[1], image=frame, wrist_image=wrist_frame)
 
     def propose(self, task: str, observation: RobotObservation, history: list[str]) -> Proposal:
         request = ProposePrompts.Request(task=task, history=list(history))
@@ -192,3 +198,7 @@ class RosSemanticRobot(SemanticRobot):
     def _image_callback(self, msg: Image) -> None:
         with self._lock:
             self._image = (time.monotonic(), msg)
+
+    def _wrist_image_callback(self, msg: Image) -> None:
+        with self._lock:
+            self._wrist_image = (time.monotonic(), msg)

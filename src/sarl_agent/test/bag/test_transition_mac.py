@@ -9,7 +9,13 @@ from rclpy.serialization import deserialize_message, serialize_message
 from sarl_interfaces.msg import SemanticTransition, TransitionAck
 
 from sarl_agent.bag.convert import serialize
-from sarl_agent.bag.transition_mac import ack_mac, ack_verifies, sign_transition, transition_verifies
+from sarl_agent.bag.transition_mac import (
+    ack_mac,
+    ack_verifies,
+    sign_transition,
+    transition_mac,
+    transition_verifies,
+)
 from sarl_agent.bag.typestore import sarl_typestore
 
 from .helpers import rclpy_transition, run_secret_bytes
@@ -38,6 +44,7 @@ CHANGES = {
     "observation.image.data": _set("observation.image.data", [1, 2, 3]),
     "observation.proprio": _set("observation.proprio", [0.0] * 7),
     "observation.step": _set("observation.step", 4), "observation.history": _set("observation.history", [7]),
+    "observation.wrist_image.data": _set("observation.wrist_image.data", [4, 5]),
     "candidates.ids": _set("candidates.ids", [0, 3, 8]),
     "candidates.prompts": _set("candidates.prompts", ["reset to home", "open the drawer", "attack"]),
     "chosen_index": _set("chosen_index", 2), "chosen_id": _set("chosen_id", 7),
@@ -99,3 +106,37 @@ def test_ack_mac_covers_every_field_and_the_transition_it_answers():
     assert not ack_verifies(secret, ack, other)
     assert not ack_verifies(secret, TransitionAck(run_id="run", sequence=4, stored=True, bag_path="/bags/x"),
                             transition)
+
+
+SIGNED_BEFORE_THE_WRIST_IMAGE = "ca9156aba13395a0c54fadbeeccf4868f66fbc7cfe1f1d51d33870b4fb0d273a"
+"""The MAC of _fixed_transition() under b"k" * 32, computed by the code before Observation had a wrist_image."""
+
+
+def _fixed_transition() -> SemanticTransition:
+    msg = rclpy_transition(1, signed=False)
+    msg.observation.image.data, msg.next_observation.image.data = list(range(16)), list(range(16, 32))
+    return msg
+
+
+def test_a_transition_without_a_wrist_frame_signs_as_before_the_field_existed():
+    """So bags recorded before the wrist camera was recorded still verify."""
+    assert transition_mac(b"k" * 32, _fixed_transition()).hex() == SIGNED_BEFORE_THE_WRIST_IMAGE
+
+
+@pytest.mark.parametrize("change", ["format", "frame", "data", "stripped"])
+def test_a_wrist_frame_is_covered_by_the_mac(change):
+    signed = _fixed_transition()
+    signed.next_observation.wrist_image.format = "jpeg"
+    signed.next_observation.wrist_image.data = list(range(40, 60))
+    sign_transition(run_secret_bytes(), signed)
+    assert transition_verifies(run_secret_bytes(), signed)
+    wrist = signed.next_observation.wrist_image
+    if change == "format":
+        wrist.format = "png"
+    elif change == "frame":
+        wrist.header.frame_id = "elsewhere"
+    elif change == "data":
+        wrist.data = list(range(41, 61))
+    else:
+        wrist.data = []  # a forger dropping the frame cannot pass the transition off as one without it
+    assert not transition_verifies(run_secret_bytes(), signed)
