@@ -9,10 +9,9 @@ PYTEST_ARGS ?=
 # `make test RERUNS=` runs without; `make test-repeat` never reruns, so it still measures the flakes.
 RERUNS ?= --reruns 2 --reruns-delay 2 -rR
 # Two pytest-xdist workers: the graph tests wait on process start-up and DDS discovery about a third of the
-# time, so two at once fill the machine's two cores (tests/support/scheduling.py says how modules are spread,
-# longest first, which xdist keeps only without its reorder by test count;
+# time, so two at once fill the machine's two cores (tests/support/scheduling.py says how modules are spread;
 # tests/support/domains.py gives each worker its own DDS domains). `make test WORKERS=` runs serially.
-WORKERS ?= -n 2 --dist loadgroup --no-loadscope-reorder
+WORKERS ?= -n 2 --dist loadgroup
 
 .PHONY: bootstrap demo test test-repeat lint bench clean replay eval interop
 
