@@ -38,6 +38,8 @@ import threading
 import time
 
 import numpy as np
+from sarl_auth import load_or_create_secret
+from sarl_auth.prompt_goal import sign_goal
 
 ROW = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0], dtype=np.float32)
 HORIZON = 10
@@ -168,12 +170,21 @@ class BridgeRig:
         results: list = []
 
         def on_goal(future) -> None:
-            future.result().get_result_async().add_done_callback(lambda f: (results.append(f.result()), done.set()))
+            handle = future.result()
+            if not handle.accepted:
+                results.append(None)
+                done.set()
+                return
+            handle.get_result_async().add_done_callback(lambda f: (results.append(f.result()), done.set()))
 
-        self._client.send_goal_async(self._goal_type.Goal(prompt="pick up the banana", max_steps=steps + 1)) \
-            .add_done_callback(on_goal)  # fmt: skip
+        # Signed like the agent's goals: the bridge runs only goals signed with the run secret (sarl_auth).
+        goal = self._goal_type.Goal(prompt="pick up the banana", max_steps=steps + 1)
+        sign_goal(load_or_create_secret(), goal)
+        self._client.send_goal_async(goal).add_done_callback(on_goal)
         if not done.wait(120.0):
             raise RuntimeError("benchmark goal did not finish within 120 s")
+        if results[0] is None:
+            raise RuntimeError("the bridge rejected the benchmark's goal (see its log above)")
         result = results[0].result
         if result.outcome != self._goal_type.Result.OUTCOME_COMPLETED:
             raise RuntimeError(f"benchmark goal failed: {result.message}")
