@@ -79,7 +79,8 @@ def stop_executor(node: Node, executor: Executor, spinner: threading.Thread, wai
     """Stop the executor, waiting at most ``wait_s`` for running callbacks (a VLM call, a goal) to return.
 
     Why bounded: rclpy's MultiThreadedExecutor.shutdown() joins its worker threads with no timeout, so one
-    callback stuck in a retrying HTTP call held a Ctrl-C for its whole retry schedule. Here the shutdown
+    callback stuck (say, a VLM call retrying against a dead endpoint) could hold a Ctrl-C past launch's 5 s
+    escalation (test_stop_budget.py: a 60 s callback held it 60 s). Here the shutdown
     runs in a helper thread; a callback still running after ``wait_s`` is abandoned, and the process ends
     with exit_process right after.
     """
