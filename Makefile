@@ -7,7 +7,8 @@ PYTEST_ARGS ?=
 # Known flakes (issue 23's note: two fresh-clone runs of the merged tree failed 3 and 4 different tests of
 # 1092, each passing alone): a failed test runs up to twice more, and pytest reports every rerun.
 # `make test RERUNS=` runs without; `make test-repeat` never reruns, so it still measures the flakes.
-RERUNS ?= --reruns 2 --reruns-delay 2 -rR
+# --rerun-show-tracebacks: the summary shows why each rerun failed (under xdist nothing else prints it).
+RERUNS ?= --reruns 2 --reruns-delay 2 -rR --rerun-show-tracebacks
 # Two pytest-xdist workers: the graph tests wait on process start-up and DDS discovery about a third of the
 # time, so two at once fill the machine's two cores (tests/support/scheduling.py says how modules are spread;
 # tests/support/domains.py gives each worker its own DDS domains). `make test WORKERS=` runs serially.
