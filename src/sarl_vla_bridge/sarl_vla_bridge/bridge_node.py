@@ -19,14 +19,18 @@ a clear (any peer could send it). The bridge follows the driver, the only
 authority over the stop: the e-stop counts as cleared once an arm_state
 stamped after the engage reports ``estop_active`` false.
 
-Threads and callback groups (MultiThreadedExecutor):
+Threads and callback groups:
 
-* ``sensors`` (mutually exclusive): image(s), joint_states, scene, estop callbacks.
-  They only store the latest message (conversion happens at query time in
-  the goal thread), so they never block.
-* ``confirmations`` (mutually exclusive): arm_state alone. The goal waits on
-  it before every query (the driver's confirmation of the last command), so
-  it must not queue behind the camera frames the driver sends with it.
+* the high-rate sensor topics — image(s), joint_states, scene and arm_state —
+  arrive on a side node ``vla_bridge_sensors`` with its own single-threaded
+  executor (:mod:`sensor_tap`: this node's executor loop is too costly per
+  message). Their callbacks only store the latest message (conversion happens
+  at query time in the goal thread); arm_state also wakes a settling goal
+  (the driver's confirmation of the last command).
+
+On this node (MultiThreadedExecutor):
+
+* ``sensors`` (mutually exclusive): the estop callback.
 * ``goals`` (mutually exclusive): the action server's goal / cancel / result
   requests. Separate from ``sensors`` so a burst of camera frames never
   delays a cancel or a preempting goal.
@@ -35,7 +39,7 @@ Threads and callback groups (MultiThreadedExecutor):
   blocks on the websocket with a deadline). It must therefore not share a
   mutually exclusive group with anything above, and the pool has threads for
   two overlapping goals (the preempted one finishing, the new one waiting)
-  plus the three groups.
+  plus the two groups.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ from .config import BridgeConfig, field_docs
 from .execution import ExecutionResult, GoalSpec, ObservationUnavailable, Outcome, run_goal
 from .policy_client import PolicyClient
 from .profiles import ActionSpace, Camera, EeDeltaCommand, RobotSnapshot
+from .sensor_tap import SensorTap
 
 FEEDBACK_PERIOD = 0.1
 """[s] at most this often a feedback message (the control rate may be much higher)."""
@@ -200,28 +205,26 @@ class VlaBridgeNode(Node):
         """Set by every arm_state: a settling goal wakes on the driver's confirmation instead of polling."""
 
         sensors = MutuallyExclusiveCallbackGroup()
-        confirmations = MutuallyExclusiveCallbackGroup()
         goals = MutuallyExclusiveCallbackGroup()
         latest_only = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
         self._images = {camera: _Latest(CAMERA_TOPICS[camera]) for camera in self._profile.cameras}
         self._state = _Latest("arm_state")
         self._joints = _Latest("joint_states") if self._profile.needs_joints else None
         self._scene = _Latest(self._config.scene_topic) if self._config.scene_topic else None
+        self._tap = SensorTap(self)
         for latest in self._images.values():
-            self.create_subscription(Image, latest.topic, latest.set, latest_only, callback_group=sensors)
+            self._tap.subscribe(Image, latest.topic, latest.set, latest_only)
         if self._joints is not None:
             # The driver publishes joint_states best effort (sensor data): a reliable reader would never match it.
-            self.create_subscription(JointState, "joint_states", self._joints.set, qos_profile_sensor_data,
-                                     callback_group=sensors)  # fmt: skip
-        self.create_subscription(ArmState, "arm_state", self._arm_state_callback, 10, callback_group=confirmations)
+            self._tap.subscribe(JointState, "joint_states", self._joints.set, qos_profile_sensor_data)
+        self._tap.subscribe(ArmState, "arm_state", self._arm_state_callback, 10)
+        if self._scene is not None:
+            self._tap.subscribe(Float32MultiArray, self._config.scene_topic, self._scene.set, latest_only)
+        self._tap.start()
         estop_qos = QoSProfile(
             depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL
         )
         self.create_subscription(Bool, "estop", self._estop_callback, estop_qos, callback_group=sensors)
-        if self._scene is not None:
-            self.create_subscription(
-                Float32MultiArray, self._config.scene_topic, self._scene.set, latest_only, callback_group=sensors
-            )
         if self._profile.action_space is ActionSpace.EE_DELTA:
             self._command_pub = self.create_publisher(ArmCommand, "arm_command", 10)
         else:
@@ -427,6 +430,9 @@ class VlaBridgeNode(Node):
         self.stop_goals()
         if self._policy is not None:
             self._policy.close()
+        tap = getattr(self, "_tap", None)
+        if tap is not None:
+            tap.close()
         super().destroy_node()
 
 
