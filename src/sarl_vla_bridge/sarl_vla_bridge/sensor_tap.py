@@ -33,6 +33,7 @@ class SensorTap:
                          start_parameter_services=False)  # fmt: skip
         self._executor = SingleThreadedExecutor(context=owner.context)
         self._thread = threading.Thread(target=self._executor.spin, name="sensor-tap", daemon=True)
+        self._closed = False
 
     def subscribe(self, msg_type: Any, topic: str, callback: Callable[[Any], None], qos: Any) -> None:
         if self._thread.is_alive():
@@ -45,6 +46,9 @@ class SensorTap:
 
     def close(self) -> None:
         """Stop the executor (bounded) and destroy the node; safe to call twice, or before :meth:`start`."""
+        if self._closed:
+            return
+        self._closed = True
         self._executor.shutdown(timeout_sec=STOP_WAIT_S)
         if self._thread.is_alive():
             self._thread.join(timeout=STOP_WAIT_S)
