@@ -39,40 +39,46 @@ MOVED = 1e-4
 """[rad] a joint change this large is motion."""
 
 
-def first_motion(observer, start: Callable[[], None], timeout: float = 5.0) -> float:
+def time_until(start: Callable[[], None], found: Callable[[], float | None], what: str, timeout: float = 5.0) -> float:
+    """Seconds from calling ``start`` to the arrival time ``found`` reports (polled; None = not yet)."""
+    sent = time.monotonic()
+    start()
+    while time.monotonic() < sent + timeout:
+        arrival = found()
+        if arrival is not None:
+            return arrival - sent
+        time.sleep(0.002)
+    raise TimeoutError(f"{what} not seen within {timeout} s")
+
+
+def first_motion(observer, start: Callable[[], None]) -> float:
     """Seconds from calling ``start`` to the first joint state in which an arm joint moved."""
     from support.interbotix_peer import ARM_JOINTS
 
     before = observer.arm_joints()
     with observer._lock:
         seen = len(observer.states)
-    sent = time.monotonic()
-    start()
-    deadline = sent + timeout
-    while time.monotonic() < deadline:
+
+    def moved() -> float | None:
         with observer._lock:
             states = observer.states[seen:]
-        for arrival, _, joints in states:
-            if max(abs(joints[name] - b) for name, b in zip(ARM_JOINTS, before, strict=True)) > MOVED:
-                return arrival - sent
-        time.sleep(0.002)
-    raise TimeoutError(f"no motion within {timeout} s")
+        return next((arrival for arrival, _, joints in states
+                     if max(abs(joints[n] - b) for n, b in zip(ARM_JOINTS, before, strict=True)) > MOVED), None)
+
+    return time_until(start, moved, "arm motion")
 
 
-def gripper_off(observer, start: Callable[[], None], timeout: float = 5.0) -> float:
+def gripper_off(observer, start: Callable[[], None]) -> float:
     """Seconds from calling ``start`` to the gripper motor's zero-effort command."""
     with observer._lock:
         seen = len(observer.gripper_commands)
-    sent = time.monotonic()
-    start()
-    deadline = sent + timeout
-    while time.monotonic() < deadline:
+
+    def switched_off() -> float | None:
         with observer._lock:
             commands = observer.gripper_commands[seen:]
-        if len(commands) > 1 and commands[-1][1] == 0.0:
-            return commands[-1][0] - sent
-        time.sleep(0.002)
-    raise TimeoutError(f"gripper motor not switched off within {timeout} s")
+        return commands[-1][0] if len(commands) > 1 and commands[-1][1] == 0.0 else None
+
+    return time_until(start, switched_off, "the gripper motor switched off")
 
 
 def motion_samples(arm, observer, repeats: int) -> tuple[list[float], list[float]]:
