@@ -76,6 +76,11 @@ class PickAndPlaceExpert:
 
     def pick_and_place(self, item: str, destination: str) -> None:
         """Grasp ``item`` at its grasp site and release it over ``destination``."""
+        self.pick(item)
+        self.place(item, destination)
+
+    def pick(self, item: str) -> None:
+        """Grasp ``item`` at its grasp site and lift it (the atomic skill "pick up the <item>")."""
         world = self._world
         site = grasp_site(world.object(item))
         base = world.object_position(item)
@@ -87,8 +92,11 @@ class PickAndPlaceExpert:
         self._go(grasp, yaw, gripper=1.0)
         self._go(grasp, yaw, gripper=0.0, settle_steps=2)
         self._go(above + _up(0.04), yaw, gripper=0.0)
+
+    def place(self, item: str, destination: str) -> None:
+        """Carry the held ``item`` over ``destination`` and release it (the skill "put it in/on the <place>")."""
         drop = self._drop_point(item, destination)
-        yaw = nearest_symmetric_yaw(yaw, math.pi / 2, drop)  # a quarter turn of what is held is fine
+        yaw = nearest_symmetric_yaw(self._controller.state()[5], math.pi / 2, drop)  # a quarter turn is fine
         self._go(drop + _up(0.03), yaw, gripper=0.0)
         self._go(drop, yaw, gripper=0.0)
         self._go(drop, yaw, gripper=1.0, settle_steps=2)
