@@ -14,6 +14,11 @@ from widowx_driver.driver_config import DriverConfig
 
 def make_backend(config: DriverConfig) -> ArmBackend:
     """The backend named by ``config.backend``, not yet connected."""
+    if config.backend == "sim" and config.sim_world == "physics":
+        from widowx_driver.physics_sim_backend import PhysicsSimBackend, render_size_for
+
+        return PhysicsSimBackend(task_name=config.task_name, seed=config.seed,
+                                 render_size=render_size_for(config.image_width, config.image_height))  # fmt: skip
     if config.backend == "sim":
         from widowx_driver.sim_backend import SimBackend
 

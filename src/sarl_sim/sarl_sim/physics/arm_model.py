@@ -97,6 +97,10 @@ JOINTS: dict[str, JointFact] = {
 }
 """Joint facts of the wx250s URDF (origins, axes, limits, effort limits)."""
 
+ARM_VELOCITY_LIMIT = 3.141592653589793
+"""Velocity limit of every arm joint (rad/s, URDF ``limit velocity``): the real toolbox refuses joint targets
+that would need more within one ``moving_time``."""
+
 JOINT_DAMPING = 0.1
 """Viscous damping of every joint (URDF ``dynamics damping``)."""
 JOINT_FRICTION = 0.1
