@@ -26,7 +26,8 @@ from widowx_driver.driver_node import ESTOP_QOS, LATEST_ONLY_QOS
 IMAGE_WIDTH, IMAGE_HEIGHT = 112, 80
 """Not square and not the render size, so the published size must be the driver's configured one."""
 ARM_JOINTS = ["waist", "shoulder", "elbow", "forearm_roll", "wrist_angle", "wrist_rotate"]
-REAL_JOINT_NAMES = [*ARM_JOINTS, "left_finger", "right_finger"]
+REAL_JOINT_NAMES = [*ARM_JOINTS, "gripper", "left_finger", "right_finger"]
+"""What the real xs_sdk publishes for a wx250s, in its order (config/wx250s.yaml ``joint_order``, then fingers)."""
 SETTLE_TOLERANCE = 0.006
 """[m] a delta is reached to within this after one 0.2 s period (the servos cover ~90 % of it; test_control)."""
 

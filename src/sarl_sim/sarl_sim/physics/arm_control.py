@@ -24,6 +24,8 @@ from sarl_sim.physics.arm_model import (
     FINGER_CLOSED,
     FINGER_OPEN,
     FINGER_SQUEEZE_TARGET,
+    PUBLISHED_JOINT_NAMES,
+    gripper_servo_angle,
 )
 from sarl_sim.physics.ik import DampedLeastSquaresIk, IkSolution
 from sarl_sim.physics.pose import matrix_to_rpy, rpy_to_matrix
@@ -79,8 +81,10 @@ class DeltaArmController:
         return np.concatenate([self.pose_of(joints), [opening]])
 
     def joint_state(self) -> tuple[list[str], np.ndarray]:
-        """Joint names (the real ones) and positions."""
-        return self._world.joint_positions()
+        """Joint names and positions as the real xs_sdk publishes them (:data:`PUBLISHED_JOINT_NAMES`)."""
+        _, positions = self._world.joint_positions()
+        arm, fingers = positions[: len(ARM_JOINT_NAMES)], positions[len(ARM_JOINT_NAMES) :]
+        return list(PUBLISHED_JOINT_NAMES), np.concatenate([arm, [gripper_servo_angle(fingers[0])], fingers])
 
     def apply(self, delta: np.ndarray) -> bool:
         """Move to the pose of the last :meth:`state` reading plus ``delta`` (7,), stepping physics 0.2 s.
