@@ -37,7 +37,9 @@ def physics_driver(module_domain, tmp_path_factory):
     """``python -m widowx_driver.driver_node`` on the physics world: this checkout's code, this module's domain."""
     parameters = {"sim_world": "physics", "task_name": "pot_lid_to_towel", "seed": "0", "wrist_camera": "true",
                   "image_width": str(IMAGE_WIDTH), "image_height": str(IMAGE_HEIGHT), "control_rate_hz": "10.0",
-                  "watchdog_timeout": "30.0"}  # fmt: skip
+                  "watchdog_timeout": "30.0", "command_max_age": "2.0"}  # fmt: skip
+    # command_max_age: stale commands are test_driver_node's subject; here a loaded 2-core machine must not
+    # turn a late delivery into a refusal.
     args = [sys.executable, "-m", "widowx_driver.driver_node", "--ros-args"]
     for name, value in parameters.items():
         args += ["-p", f"{name}:={value}"]
@@ -52,6 +54,7 @@ class Arm:
 
     def __init__(self, node: Node, make_probe, process: PeerProcess) -> None:
         self.node = node
+        self._process = process
         self.states = make_probe(node, ArmState, "arm_state")
         self.joints = make_probe(node, JointState, "joint_states", qos_profile_sensor_data)
         self.cameras = {topic: make_probe(node, Image, topic, LATEST_ONLY_QOS)
@@ -79,7 +82,15 @@ class Arm:
         self.joint_commands.publish(msg)
 
     def applied_at_least(self, count: int, what: str) -> ArmState:
-        return self.states.wait_for(lambda m: m.commands_applied >= count, 10.0, what)
+        """The first arm_state counting ``count`` applied commands; on timeout, what the driver counted instead."""
+        try:
+            return self.states.wait_for(lambda m: m.commands_applied >= count, 10.0, what)
+        except TimeoutError as error:
+            last = self.states.latest()
+            counted = {name: getattr(last, f"commands_{name}") for name in ("received", "applied", "rejected",
+                                                                            "stale", "lost")}  # fmt: skip
+            raise AssertionError(f"{error}; the driver counted {counted}; its log:\n"
+                                 f"{self._process.log_text()[-3000:]}") from error
 
     def joints_after(self, state: ArmState) -> JointState:
         """The first joint_states published at or after ``state`` (same driver clock and tick)."""
