@@ -74,3 +74,17 @@ def test_sim_world_picks_the_world_the_sim_backend_drives():
     assert isinstance(make_backend(DriverConfig(sim_world="physics")), PhysicsSimBackend)
     with pytest.raises(ValueError, match=r"sim_world must be one of \('kinematic', 'physics'\), got 'mujoco'"):
         DriverConfig(sim_world="mujoco")
+
+
+def test_without_a_usable_opengl_the_physics_world_fails_naming_mujoco_gl():
+    import os
+    import subprocess
+    import sys
+
+    build = ("from widowx_driver.backend_factory import make_backend; from widowx_driver.driver_config import "
+             "DriverConfig; make_backend(DriverConfig(sim_world='physics'))")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", build], env={**os.environ, "MUJOCO_GL": "no_such_gl"},
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode != 0
+    assert "BackendError: sim_world 'physics' cannot load MuJoCo with MUJOCO_GL='no_such_gl'" in result.stderr
+    assert "libegl1" in result.stderr

@@ -32,9 +32,21 @@ SETTLE_TOLERANCE = 0.006
 """[m] a delta is reached to within this after one 0.2 s period (the servos cover ~90 % of it; test_control)."""
 
 
+def require_headless_rendering() -> None:
+    """Skip, with the reason, where MuJoCo cannot render offscreen (as the physics world's own camera tests do)."""
+    from sarl_sim.physics.rendering import CameraRenderer, RenderUnavailableError
+    from sarl_sim.physics.world import PhysicsWorld
+
+    try:
+        CameraRenderer(PhysicsWorld([], np.zeros((0, 3))), 16).close()
+    except RenderUnavailableError as error:
+        pytest.skip(str(error))
+
+
 @pytest.fixture(scope="module")
 def physics_driver(module_domain, tmp_path_factory):
     """``python -m widowx_driver.driver_node`` on the physics world: this checkout's code, this module's domain."""
+    require_headless_rendering()
     parameters = {"sim_world": "physics", "task_name": "pot_lid_to_towel", "seed": "0", "wrist_camera": "true",
                   "image_width": str(IMAGE_WIDTH), "image_height": str(IMAGE_HEIGHT), "control_rate_hz": "10.0",
                   "watchdog_timeout": "30.0", "command_max_age": "2.0"}  # fmt: skip
