@@ -78,6 +78,7 @@ def test_the_gripper_opening_follows_the_binary_command(task_world: PhysicsWorld
     names, positions = controller.joint_state()
     assert names[-3:] == ["gripper", "left_finger", "right_finger"]  # the real xs_sdk's order
     assert positions[7] == pytest.approx(0.037, abs=0.001) and positions[8] == pytest.approx(-0.037, abs=0.001)
+    assert positions[6] == pytest.approx(1.268, abs=0.02)  # the servo angle of a fully open gripper
 
 
 @pytest.mark.parametrize("angle", [-0.4, 0.0, 0.6, 1.27])
