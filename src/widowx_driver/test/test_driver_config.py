@@ -7,6 +7,7 @@ from widowx_driver.driver_config import DriverConfig
 def test_defaults_are_valid_and_match_the_bridge_box():
     config = DriverConfig.from_parameters(DriverConfig.defaults())
     assert config.backend == "sim"
+    assert config.sim_world == "kinematic"  # the graph tests and make demo run on it until the physics world has sim/*
     assert config.workspace_min == (0.10, -0.15, -0.10)
     assert config.workspace_max == (0.45, 0.25, 0.18)
 
@@ -46,6 +47,8 @@ def test_integers_widen_to_floats():
         ({"command_sources": " , "}, "command_sources"),
         ({"command_queue_depth": 0}, "command_queue_depth"),
         ({"frame_id": ""}, "frame_id"),
+        ({"sim_world": "mujoco"}, "sim_world"),
+        ({"sim_world": "physics", "backend": "interbotix"}, "sim_world"),
     ],
 )
 def test_invalid_values_are_refused_naming_the_key(values, key):
@@ -60,3 +63,28 @@ def test_command_sources_name_the_message_constants():
     assert COMMAND_SOURCES == {"vla": ArmCommand.SOURCE_VLA, "reset": ArmCommand.SOURCE_RESET,
                                "operator": ArmCommand.SOURCE_OPERATOR}  # fmt: skip
     assert DriverConfig(command_sources="vla, reset").admission.sources == {1, 2}
+
+
+def test_sim_world_picks_the_world_the_sim_backend_drives():
+    from widowx_driver.backend_factory import make_backend
+    from widowx_driver.physics_sim_backend import PhysicsSimBackend
+    from widowx_driver.sim_backend import SimBackend
+
+    assert isinstance(make_backend(DriverConfig()), SimBackend)
+    assert isinstance(make_backend(DriverConfig(sim_world="physics")), PhysicsSimBackend)
+    with pytest.raises(ValueError, match=r"sim_world must be one of \('kinematic', 'physics'\), got 'mujoco'"):
+        DriverConfig(sim_world="mujoco")
+
+
+def test_without_a_usable_opengl_the_physics_world_fails_naming_mujoco_gl():
+    import os
+    import subprocess
+    import sys
+
+    build = ("from widowx_driver.backend_factory import make_backend; from widowx_driver.driver_config import "
+             "DriverConfig; make_backend(DriverConfig(sim_world='physics'))")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", build], env={**os.environ, "MUJOCO_GL": "no_such_gl"},
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode != 0
+    assert "BackendError: sim_world 'physics' cannot load MuJoCo with MUJOCO_GL='no_such_gl'" in result.stderr
+    assert "libegl1" in result.stderr

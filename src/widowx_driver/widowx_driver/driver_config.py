@@ -21,6 +21,8 @@ from widowx_driver.joint_admission import JointLimits
 from widowx_driver.safety_envelope import BRIDGE_WORKSPACE_MAX, BRIDGE_WORKSPACE_MIN, EnvelopeConfig
 
 BACKENDS = ("sim", "interbotix")
+SIM_WORLDS = ("kinematic", "physics")
+"""Worlds the ``sim`` backend can drive (``sim_world``)."""
 DEFAULT_CONTROL_RATE_HZ = {"sim": 20.0, "interbotix": 5.0}
 """Rate of the state/image publication and watchdog tick when ``control_rate_hz`` is 0."""
 COMMAND_SOURCES = {"vla": 1, "reset": 2, "operator": 3}
@@ -33,6 +35,10 @@ class DriverConfig:
 
     backend: str = "sim"
     """Which arm: ``sim`` (built-in simulator) or ``interbotix`` (real WidowX 250 via interbotix_xs_modules)."""
+    sim_world: str = "kinematic"
+    """Which world the ``sim`` backend drives: ``kinematic`` (sarl_sim's tabletop: end-effector pose as joints,
+    snapping grasps, the sim/* scene services; fast) or ``physics`` (MuJoCo wx250s: IK, real joints and joint
+    commands, friction grasps, rendered cameras; no sim/* services yet). Sim only."""
     robot_model: str = "wx250s"
     """Interbotix robot model (``wx250s`` = WidowX 250 6-DoF); interbotix backend only."""
     control_rate_hz: float = 0.0
@@ -50,7 +56,8 @@ class DriverConfig:
     """[rad] largest rotation per command and axis; larger deltas are clipped."""
     max_joint_step: float = 0.1
     """[rad] largest change of any arm joint from the measured joints per joint_command; larger ones are refused
-    (not clipped: joint_admission.py says why). Interbotix only (the simulator takes no joint commands)."""
+    (not clipped: joint_admission.py says why). Interbotix and the physics simulator (the kinematic one takes no
+    joint commands)."""
     camera_device: str = "0"
     """OpenCV device of the real camera (``"0"``, ``/dev/video2``, a URL); ``""`` = no camera. Interbotix only."""
     wrist_camera: bool = False
@@ -87,6 +94,11 @@ class DriverConfig:
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
+        if self.sim_world not in SIM_WORLDS:
+            raise ValueError(f"sim_world must be one of {SIM_WORLDS}, got {self.sim_world!r}")
+        if self.backend != "sim" and self.sim_world != "kinematic":
+            raise ValueError(f"sim_world {self.sim_world!r} asks for a simulated world, but backend is "
+                             f"{self.backend!r}: set backend to 'sim' or leave sim_world at 'kinematic'")
         if not self.robot_model:
             raise ValueError("robot_model must not be empty (the WidowX 250 6-DoF is 'wx250s')")
         _require(self.control_rate_hz >= 0.0, "control_rate_hz", "a number >= 0 (0 = backend default)",

@@ -32,7 +32,7 @@ joint-space profiles) pass the same stamp, frame, e-stop and activity checks
 values); the newest admitted one waits in :class:`NewestJointTarget` and the
 control tick applies it after the step limit and the workspace box, judged on
 the joints measured then. Only backends with :class:`JointControl` take them
-(the simulator refuses them, counted ``unsupported``).
+(the kinematic simulator refuses them, counted ``unsupported``; the physics one takes them).
 
 Threads and callback groups, and why each exists:
 
@@ -88,6 +88,7 @@ from widowx_driver.joint_admission import JointCommandError, JointLimits, parse_
 from widowx_driver.joint_command_slot import NewestJointTarget
 from widowx_driver.joint_control import JointControl
 from widowx_driver.wrist_camera import WRIST_TOPIC, WristCamera
+from widowx_driver.wrist_view import WristView
 from widowx_driver.driver_config import DriverConfig
 from widowx_driver.driver_counters import DriverCounters
 from widowx_driver.estop_channel import ESTOP_QOS, EstopChannel
@@ -192,7 +193,8 @@ class DriverNode(LifecycleNode):
             backend = self._backend_factory(config)
             backend.connect()
             self._wrist = WristCamera.open(config.backend, config.wrist_camera, config.wrist_camera_device,
-                                           config.image_width, config.image_height)  # fmt: skip
+                                           config.image_width, config.image_height,
+                                           backend if isinstance(backend, WristView) else None)  # fmt: skip
         except Exception as error:  # any backend failure must fail the transition, not kill the process
             self.get_logger().error(f"could not connect the '{config.backend}' backend: {error}")
             if backend is not None:

@@ -1,8 +1,9 @@
 """Optional backend capability: absolute joint targets for the arm (the ``joint_command`` path).
 
 Why a separate small interface (like :class:`~widowx_driver.joint_motion.JointMotion`): only an arm
-with real joints can take joint targets. The simulator's "joints" are its end-effector pose, so it
-does not implement this, and the driver refuses joint commands for it instead of pretending.
+with real joints can take joint targets (the real arm, the physics simulator). The kinematic simulator's
+"joints" are its end-effector pose, so it does not implement this, and the driver refuses joint commands
+for it instead of pretending.
 """
 
 from __future__ import annotations

@@ -7,13 +7,26 @@ there over one control period (``moving_time`` = 0.2 s, a linear ramp of the tar
 arm holds and ``apply`` returns False, as the toolbox refuses unreachable poses. The gripper is binary like the
 real one (``grasp``/``release`` at the 0.5 threshold): both fingers are position-driven open, or squeezed
 shut with the URDF's 5 N effort limit, so a grasp holds by friction and can slip.
+
+The joint path (the driver's ``joint_command``) mirrors the toolbox's ``set_joint_positions``: absolute arm
+joints reached over one control period, refused (nothing moves) outside the URDF joint limits or when reaching
+them from the measured joints would exceed the URDF velocity limit.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sarl_sim.physics.arm_model import ARM_JOINT_NAMES, EE_SITE, FINGER_CLOSED, FINGER_OPEN, FINGER_SQUEEZE_TARGET
+from sarl_sim.physics.arm_model import (
+    ARM_JOINT_NAMES,
+    ARM_VELOCITY_LIMIT,
+    EE_SITE,
+    FINGER_CLOSED,
+    FINGER_OPEN,
+    FINGER_SQUEEZE_TARGET,
+    PUBLISHED_JOINT_NAMES,
+    gripper_servo_angle,
+)
 from sarl_sim.physics.ik import DampedLeastSquaresIk, IkSolution
 from sarl_sim.physics.pose import matrix_to_rpy, rpy_to_matrix
 from sarl_sim.physics.world import HOME_JOINTS, PhysicsWorld
@@ -44,6 +57,8 @@ class DeltaArmController:
         self._plain_ik = DampedLeastSquaresIk(world.model, EE_SITE, ARM_JOINT_NAMES)
         self._basis: np.ndarray | None = None
         self._substeps = round(CONTROL_PERIOD / world.model.opt.timestep)
+        self._joint_low = np.array([world.model.joint(name).range[0] for name in ARM_JOINT_NAMES])
+        self._joint_high = np.array([world.model.joint(name).range[1] for name in ARM_JOINT_NAMES])
         if self._substeps % RAMP_SEGMENTS:
             raise ValueError(f"the control period must split into {RAMP_SEGMENTS} whole ramp segments of physics "
                              f"steps, got {self._substeps} steps of {world.model.opt.timestep} s")  # fmt: skip
@@ -66,8 +81,10 @@ class DeltaArmController:
         return np.concatenate([self.pose_of(joints), [opening]])
 
     def joint_state(self) -> tuple[list[str], np.ndarray]:
-        """Joint names (the real ones) and positions."""
-        return self._world.joint_positions()
+        """Joint names and positions as the real xs_sdk publishes them (:data:`PUBLISHED_JOINT_NAMES`)."""
+        _, positions = self._world.joint_positions()
+        arm, fingers = positions[: len(ARM_JOINT_NAMES)], positions[len(ARM_JOINT_NAMES) :]
+        return list(PUBLISHED_JOINT_NAMES), np.concatenate([arm, [gripper_servo_angle(fingers[0])], fingers])
 
     def apply(self, delta: np.ndarray) -> bool:
         """Move to the pose of the last :meth:`state` reading plus ``delta`` (7,), stepping physics 0.2 s.
@@ -89,6 +106,30 @@ class DeltaArmController:
             return False
         self.step_physics(solution.joints)
         return True
+
+    def apply_joints(self, joints: np.ndarray, gripper: float | None) -> bool:
+        """Move the arm to absolute ``joints`` (rad, :data:`ARM_JOINT_NAMES` order) over one control period.
+
+        Returns False, moving nothing (not even the gripper), when a target lies outside the joint limits or is
+        farther from the measured joints than the velocity limit allows in one period, as the toolbox refuses.
+        ``gripper`` is an opening 0..1 (binary, as :meth:`apply`) or None to leave the gripper as it is.
+        """
+        joints = np.asarray(joints, dtype=float)
+        if joints.shape != (len(ARM_JOINT_NAMES),) or not np.all(np.isfinite(joints)):
+            raise ValueError(f"joints must be {len(ARM_JOINT_NAMES)} finite angles {ARM_JOINT_NAMES}, got {joints}")
+        if not self.joints_allowed(joints):
+            return False
+        self._basis = None
+        if gripper is not None:
+            self._command_gripper(float(gripper))
+        self.step_physics(joints)
+        return True
+
+    def joints_allowed(self, joints: np.ndarray) -> bool:
+        """Whether ``joints`` are within the joint limits and one control period's velocity limit of the measured."""
+        within_limits = np.all((self._joint_low <= joints) & (joints <= self._joint_high))
+        speed = np.abs(joints - self._world.arm_joints()) / CONTROL_PERIOD
+        return bool(within_limits and np.all(speed <= ARM_VELOCITY_LIMIT))
 
     def _solve(self, target: np.ndarray, measured: np.ndarray) -> IkSolution:
         """The reachable IK solution nearest the measured joints.

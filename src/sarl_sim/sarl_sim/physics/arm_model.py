@@ -21,7 +21,10 @@ ARM_JOINT_NAMES = ("waist", "shoulder", "elbow", "forearm_roll", "wrist_angle", 
 FINGER_JOINT_NAMES = ("left_finger", "right_finger")
 """The two prismatic finger joints (m from the gripper centre; the right one is mirrored)."""
 JOINT_NAMES = ARM_JOINT_NAMES + FINGER_JOINT_NAMES
-"""Every joint published on ``joint_states``, with the real names."""
+"""Every joint of the model, with the real names."""
+PUBLISHED_JOINT_NAMES = (*ARM_JOINT_NAMES, "gripper", *FINGER_JOINT_NAMES)
+"""``joint_states`` names in the real xs_sdk's order: the motors (``joint_order``, ending with the ``gripper``
+servo), then the fingers it derives from the gripper servo's angle."""
 
 FINGER_CLOSED = 0.015
 """Left finger position when the gripper is closed (m, URDF lower limit)."""
@@ -32,6 +35,23 @@ FINGER_PAD_INSET = 0.014
 
 A modelling choice (the URDF only gives the travel): aperture 2-46 mm.
 """
+
+GRIPPER_HORN_RADIUS = 0.014
+"""Gripper servo horn radius (m), the wx250s motor configuration's ``horn_radius``."""
+GRIPPER_ARM_LENGTH = 0.024
+"""Horn-to-finger linkage length (m), the wx250s motor configuration's ``arm_length``."""
+
+
+def gripper_servo_angle(finger: float) -> float:
+    """The ``gripper`` servo angle (rad) for a left-finger position (m).
+
+    Why: the real xs_sdk publishes the servo angle as the ``gripper`` joint and the finger positions derived from
+    it by the horn-and-linkage geometry (``finger = h sin a + sqrt(l^2 - h^2 cos^2 a)``); the physics world drives
+    the fingers directly, so this is that relation solved for the angle: ``sin a = (f^2 - l^2 + h^2) / (2 f h)``.
+    """
+    sine = (finger**2 - GRIPPER_ARM_LENGTH**2 + GRIPPER_HORN_RADIUS**2) / (2.0 * finger * GRIPPER_HORN_RADIUS)
+    return float(np.arcsin(np.clip(sine, -1.0, 1.0)))
+
 
 FINGER_SQUEEZE_TARGET = 0.0
 """Closing servo target of the left finger (m), past the closed limit: the force then saturates at the 5 N effort
@@ -96,6 +116,10 @@ JOINTS: dict[str, JointFact] = {
     )
 }
 """Joint facts of the wx250s URDF (origins, axes, limits, effort limits)."""
+
+ARM_VELOCITY_LIMIT = 3.141592653589793
+"""Velocity limit of every arm joint (rad/s, URDF ``limit velocity``): the real toolbox refuses joint targets
+that would need more within one ``moving_time``."""
 
 JOINT_DAMPING = 0.1
 """Viscous damping of every joint (URDF ``dynamics damping``)."""

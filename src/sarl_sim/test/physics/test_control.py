@@ -76,4 +76,35 @@ def test_the_gripper_opening_follows_the_binary_command(task_world: PhysicsWorld
     controller.apply(np.array([0, 0, 0, 0, 0, 0, 0.7]))
     assert controller.state()[6] == pytest.approx(1.0, abs=0.02)
     names, positions = controller.joint_state()
-    assert names[-2:] == ["left_finger", "right_finger"] and positions[6] == pytest.approx(0.037, abs=0.001)
+    assert names[-3:] == ["gripper", "left_finger", "right_finger"]  # the real xs_sdk's order
+    assert positions[7] == pytest.approx(0.037, abs=0.001) and positions[8] == pytest.approx(-0.037, abs=0.001)
+    assert positions[6] == pytest.approx(1.268, abs=0.02)  # the servo angle of a fully open gripper
+
+
+@pytest.mark.parametrize("angle", [-0.4, 0.0, 0.6, 1.27])
+def test_the_gripper_joint_is_the_servo_angle_the_xs_sdk_derives_the_fingers_from(angle: float) -> None:
+    from sarl_sim.physics.arm_model import gripper_servo_angle
+
+    horn, arm = 0.014, 0.024  # the xs_sdk's robot_convert_angular_position_to_linear, with the wx250s numbers
+    finger = horn * np.sin(angle) + np.sqrt(arm**2 - (horn * np.cos(angle)) ** 2)
+    assert gripper_servo_angle(finger) == pytest.approx(angle, abs=1e-9)
+
+
+def test_a_joint_target_is_reached_in_about_one_control_period(controller: DeltaArmController) -> None:
+    start = controller.joint_state()[1][:6]
+    goal = start + np.array([0.1, -0.05, 0.05, 0.0, 0.08, 0.0])
+    assert controller.apply_joints(goal, gripper=None)
+    np.testing.assert_allclose(controller.joint_state()[1][:6], goal, atol=0.02)
+    controller.apply_joints(goal, gripper=None)  # one more period: the rest of the way
+    np.testing.assert_allclose(controller.joint_state()[1][:6], goal, atol=0.005)
+
+
+@pytest.mark.parametrize(
+    "offset,why",
+    [((0.7, 0, 0, 0, 0, 0), "0.7 rad in 0.2 s is faster than the 3.14 rad/s velocity limit"),
+     ((0, 0, 0, 0, -2.65, 0), "wrist_angle below its -1.745 rad limit")],
+)  # fmt: skip
+def test_a_joint_target_past_the_limits_is_refused_and_nothing_moves(controller: DeltaArmController, offset, why):
+    before = controller.joint_state()[1].copy()
+    assert not controller.apply_joints(before[:6] + np.array(offset), gripper=0.0), why
+    np.testing.assert_array_equal(controller.joint_state()[1], before)  # the gripper did not close either

@@ -35,3 +35,26 @@ def test_unknown_cameras_and_sizes_are_refused(renderer: CameraRenderer, task_wo
         renderer.render("overhead")
     with pytest.raises(ValueError, match="size must be"):
         CameraRenderer(task_world, 512)
+
+
+def test_the_render_thread_serves_frames_to_any_calling_thread(task_world) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sarl_sim.physics.render_thread import RenderThread
+    from sarl_sim.physics.rendering import RenderUnavailableError
+
+    try:
+        renderer = RenderThread(task_world, 64)
+    except RenderUnavailableError as error:
+        pytest.skip(str(error))
+    try:
+        here = renderer.render("bridge")
+        with ThreadPoolExecutor(max_workers=2) as callers:  # a plain CameraRenderer fails here: EGL_BAD_ACCESS
+            elsewhere = [f.result() for f in [callers.submit(renderer.render, "bridge") for _ in range(4)]]
+        assert here.shape == (64, 64, 3) and here.std() > 10
+        assert all(np.array_equal(frame, here) for frame in elsewhere)
+    finally:
+        renderer.close()
+        renderer.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        renderer.render("bridge")
