@@ -12,6 +12,7 @@ import sys
 
 import numpy as np
 import pytest
+from support.rendering import require_headless_rendering
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sarl_interfaces.msg import ArmCommand, ArmState
@@ -20,7 +21,7 @@ from sensor_msgs.msg import Image, JointState
 from std_msgs.msg import Bool
 from support.estop_clear import clear_request
 from support.processes import PeerProcess
-from support.ros_node import wait_future, wait_until
+from support.ros_node import call_repeatable, wait_future, wait_until
 from widowx_driver.driver_node import ESTOP_QOS, LATEST_ONLY_QOS
 
 IMAGE_WIDTH, IMAGE_HEIGHT = 112, 80
@@ -30,17 +31,6 @@ REAL_JOINT_NAMES = [*ARM_JOINTS, "gripper", "left_finger", "right_finger"]
 """What the real xs_sdk publishes for a wx250s, in its order (config/wx250s.yaml ``joint_order``, then fingers)."""
 SETTLE_TOLERANCE = 0.006
 """[m] a delta is reached to within this after one 0.2 s period (the servos cover ~90 % of it; test_control)."""
-
-
-def require_headless_rendering() -> None:
-    """Skip, with the reason, where MuJoCo cannot render offscreen (as the physics world's own camera tests do)."""
-    from sarl_sim.physics.rendering import CameraRenderer, RenderUnavailableError
-    from sarl_sim.physics.world import PhysicsWorld
-
-    try:
-        CameraRenderer(PhysicsWorld([], np.zeros((0, 3))), 16).close()
-    except RenderUnavailableError as error:
-        pytest.skip(str(error))
 
 
 @pytest.fixture(scope="module")
@@ -204,3 +194,19 @@ def test_both_cameras_carry_rendered_frames_of_the_configured_size_that_follow_t
                                f"{topic} after the motion")  # fmt: skip
         changed = np.abs(pixels(after).astype(int) - pixels(first[topic]).astype(int)).max(axis=2) > 30
         assert changed.mean() > 0.01, f"{topic}: only {changed.mean():.1%} of the pixels changed as the arm moved"
+
+
+def test_the_scene_services_answer_from_the_physics_state(arm):
+    """The learning graph's services: the success detector reads the physics state; a new layout is laid out."""
+    from sarl_interfaces.srv import EvaluateTask, ResetScene
+
+    evaluate = arm.node.create_client(EvaluateTask, "sim/evaluate_task")
+    reset = arm.node.create_client(ResetScene, "sim/reset_scene")
+    assert evaluate.wait_for_service(timeout_sec=20.0) and reset.wait_for_service(timeout_sec=20.0)
+    answer = call_repeatable(evaluate, EvaluateTask.Request(), 10.0)
+    assert answer.task_success is False and "On(pot_lid, towel): no" in answer.detail, answer.detail
+    reply = call_repeatable(reset, ResetScene.Request(task_name="banana_pot_sushi_bowl", seed=2), 20.0)
+    assert reply.accepted, reply.message
+    assert "banana" in reply.object_names
+    answer = call_repeatable(evaluate, EvaluateTask.Request(), 10.0)
+    assert answer.detail == "In(banana, pot_right): no; In(sushi, bowl): no", answer.detail

@@ -2,9 +2,9 @@
 
 Why beside the kinematic :class:`~widowx_driver.sim_backend.SimBackend` and not instead of it: this world has
 real joints, inverse kinematics, friction grasps that can fail and rendered cameras, so the driver's joint path
-and camera topics run against something like the robot; the kinematic world stays the fast default with the
-scene services (``sim/*``) the learning graph needs, which this one does not offer yet (no success detector on
-physics state).
+and camera topics run against something like the robot; the kinematic world stays the fast default. Both offer
+the scene services (``sim/*``): here the success detector and the scene array read poses and finger contacts
+(:mod:`sarl_sim.physics.success`, :mod:`sarl_sim.physics.scene_reading`).
 
 Control is the real driver's: one :meth:`apply` is one 5 Hz end-effector delta from the pose of the measured
 joints, solved by IK and run for one 0.2 s control period of physics; a joint target is the toolbox's
@@ -23,10 +23,13 @@ from sarl_sim.physics.arm_control import DeltaArmController
 from sarl_sim.physics.arm_model import ARM_JOINT_NAMES
 from sarl_sim.physics.render_thread import RenderThread
 from sarl_sim.physics.scene_model import MAX_RENDER_SIZE
+from sarl_sim.physics.scene_reading import tabletop_snapshot
+from sarl_sim.physics.success import describe, holds
 from sarl_sim.physics.world import PhysicsWorld
+from sarl_sim.scene import encode_scene
 from sarl_sim.tasks import get_task
 
-from widowx_driver.arm_backend import ArmBackend, BackendError
+from widowx_driver.arm_backend import ArmBackend, BackendError, SceneControl, SceneInfo
 from widowx_driver.joint_control import JointControl
 from widowx_driver.wrist_view import WristView
 
@@ -40,7 +43,7 @@ def render_size_for(width: int, height: int) -> int:
     return int(np.clip(max(width, height), MIN_RENDER_SIZE, MAX_RENDER_SIZE))
 
 
-class PhysicsSimBackend(ArmBackend, JointControl, WristView):
+class PhysicsSimBackend(ArmBackend, JointControl, WristView, SceneControl):
     """A task of the sarl_sim suite laid out for a seed as rigid bodies; the wx250s starts at home, gripper open."""
 
     def __init__(self, task_name: str, seed: int, render_size: int) -> None:
@@ -91,6 +94,32 @@ class PhysicsSimBackend(ArmBackend, JointControl, WristView):
         self._frames = {}
         if renderer is not None:
             renderer.close()
+
+    # ------------------------------------------------------------ SceneControl
+    def reset_scene(self, task_name: str, seed: int) -> SceneInfo:
+        """A new layout (new rigid bodies, the arm back at its start pose); the cameras are rebuilt for it."""
+        if seed < 0:
+            raise ValueError(f"seed must be >= 0, got {seed}")
+        task = get_task(task_name or self._task_name)  # ValueError names the known tasks
+        self._live_arm()
+        previous, saved = self._renderer, (self._task_name, self._seed)
+        self._task_name, self._seed = task.name, seed
+        try:
+            self.connect()
+        except BackendError:
+            self._task_name, self._seed = saved
+            raise
+        previous.close()
+        return SceneInfo(task.name, task.instruction, tuple(self._world.object_names()))
+
+    def evaluate_task(self) -> tuple[bool, str]:
+        self._live_arm()
+        success = get_task(self._task_name).success
+        return holds(success, self._world), describe(success, self._world)
+
+    def scene_array(self) -> np.ndarray:
+        self._live_arm()
+        return encode_scene(tabletop_snapshot(self._world))
 
     # ------------------------------------------------------------ JointControl
     def arm_joint_names(self) -> tuple[str, ...]:

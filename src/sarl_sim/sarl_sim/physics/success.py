@@ -35,7 +35,7 @@ def holds(predicate: Predicate, world: PhysicsWorld) -> bool:
     if isinstance(predicate, On):
         return placed_in_or_on(world, predicate.obj, predicate.support) and not is_held(world, predicate.obj)
     if isinstance(predicate, Covered):
-        return any(_lid_on_rim(world, obj.name, predicate.container)
+        return any(lid_on_rim(world, obj.name, predicate.container)
                    for obj in world.objects if obj.kind == ObjectKind.LID)  # fmt: skip
     raise TypeError(f"no physics reading of {type(predicate).__name__} ({predicate})")
 
@@ -58,7 +58,8 @@ def is_held(world: PhysicsWorld, name: str) -> bool:
     return touching == fingers
 
 
-def _lid_on_rim(world: PhysicsWorld, lid: str, container: str) -> bool:
+def lid_on_rim(world: PhysicsWorld, lid: str, container: str) -> bool:
+    """``lid`` rests on ``container``'s rim, within its footprint, and is not held."""
     target = world.object(container)
     offset = world.object_position(lid) - world.object_position(container)
     local = world.object_rotation(container).T @ offset
