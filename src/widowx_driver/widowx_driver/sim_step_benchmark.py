@@ -10,24 +10,13 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
+
+from sarl_sim.physics.benchmark import TASK, sweep_deltas
 
 from widowx_driver.backend_factory import make_backend
 from widowx_driver.driver_config import DriverConfig
 from widowx_driver.safety_envelope import SafetyEnvelope
 from widowx_driver.wrist_view import WristView
-
-TASK = "banana_pot_sushi_bowl"
-"""The most crowded paper scene (five objects, two containers), as the physics benchmark uses."""
-
-
-def _deltas(steps: int) -> np.ndarray:
-    """2 cm sideways moves back and forth, gripper open: IK always has work, the arm stays in the box."""
-    deltas = np.zeros((steps, 7))
-    deltas[:, 1] = 0.02 * np.sign(np.sin(np.arange(steps) * np.pi / 4 + 0.1))
-    deltas[:, 6] = 1.0
-    return deltas
-
 
 def measure(world: str, steps: int, size: int) -> dict[str, tuple[float, float]]:
     """(CPU ms, wall ms) per command for: apply only, + the third-person frame, + the rendered wrist frame."""
@@ -43,7 +32,7 @@ def measure(world: str, steps: int, size: int) -> dict[str, tuple[float, float]]
         results = {}
         for label, cameras in stages.items():
             cpu, wall = time.process_time(), time.perf_counter()
-            for delta in _deltas(steps):
+            for delta in sweep_deltas(steps):
                 backend.apply(envelope.filter(backend.state(), delta).delta)
                 for camera in cameras:
                     camera()

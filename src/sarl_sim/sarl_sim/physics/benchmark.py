@@ -23,7 +23,7 @@ TASK = "banana_pot_sushi_bowl"
 """The most crowded paper scene (five objects, two containers): the slowest contacts."""
 
 
-def _deltas(steps: int) -> np.ndarray:
+def sweep_deltas(steps: int) -> np.ndarray:
     """A back-and-forth sweep of 2 cm moves so IK always has work and the arm stays in the workspace."""
     deltas = np.zeros((steps, 7))
     deltas[:, 1] = 0.02 * np.sign(np.sin(np.arange(steps) * np.pi / 4 + 0.1))
@@ -34,7 +34,7 @@ def _deltas(steps: int) -> np.ndarray:
 def measure(steps: int, size: int) -> dict[str, float]:
     """Mean CPU milliseconds per control step of each configuration (same scene, same seed)."""
     results: dict[str, float] = {}
-    deltas = _deltas(steps)
+    deltas = sweep_deltas(steps)
 
     world = PhysicsWorld.from_layout(get_task(TASK).build(np.random.default_rng(0)))
     controller = DeltaArmController(world)
