@@ -115,25 +115,35 @@ def quit_by_menu(rqt: Rqt) -> int:
     return rqt.wait(T)
 
 
-SPINNER_FRAME = "rqt_gui_py/rclpy_spinner.py"
-"""ros-visualization/rqt#357 (open): on Ctrl-C rclpy's own SIGINT handler shuts the context down while rqt's
-spinner QThread is still in ``spin_once``; the RCLError escapes ``QThread.run`` and PyQt5 aborts rqt (or, more
-rarely, rqt segfaults at exit). It is rqt's and rclpy's race; a plugin cannot prevent it. Seen here in 3 of
-about 20 SIGINTs."""
+SPINNER_RACE = (
+    'rqt_gui_py/rclpy_spinner.py", line 32, in run',
+    "RCLError: failed to initialize wait set: the given context is not valid",
+)
+"""Upstream's shutdown race on Ctrl-C, as the traceback shows it (both lines). rclpy (9.x) handles SIGINT in a
+thread of its own that triggers every executor's SIGINT guard condition and then shuts every context down
+(``signal_handler.cpp``: ``trigger_guard_conditions(); rclpy::shutdown_contexts();``). rqt's spinner QThread
+(``rclpy_spinner.py``: ``while rclpy.ok() and not self._abort: executor.spin_once(timeout_sec=1.0)``), woken by
+that guard condition, can pass its ``ok()`` checks before the shutdown and then build its next wait set on the
+shut-down context: ``_rclpy.WaitSet`` raises RCLError, which ``MultiThreadedExecutor._spin_once_impl`` does not
+catch (only ExternalShutdownException and the like), the exception leaves ``QThread.run`` and PyQt5 aborts rqt.
+It happens with that loop on a bare node, without Qt or this plugin (1 in 30 SIGINTs with a 100 Hz timer on the
+node); a plugin cannot prevent it. Seen here in about 1 in 40 SIGINTs under load."""
 
 
 def quit_by_sigint(rqt: Rqt) -> int:
-    """Ctrl-C in rqt's terminal; 0 for a clean exit, or for upstream's own shutdown race (and nothing else).
+    """Ctrl-C in rqt's terminal; 0 for a clean exit, or for upstream's shutdown race (and nothing else).
 
-    The race is accepted only as a SIGABRT/SIGSEGV whose report (traceback, or faulthandler's stacks of every
-    thread) has rqt's spinner in it and no frame of this plugin; any other code or report fails.
+    The race is accepted only as SIGABRT with a report (the traceback and faulthandler's stacks of every thread)
+    that has both lines of :data:`SPINNER_RACE` and no frame of this plugin; any other exit code or report fails,
+    a segfault included.
     """
     rqt.send_signal(signal.SIGINT)
     code = rqt.wait(T)
     log = rqt.log_text()
     start = min((i for i in (log.find("Traceback"), log.find("Fatal Python error")) if i >= 0), default=-1)
     report = log[start:] if start >= 0 else ""
-    if code in (-signal.SIGABRT, -signal.SIGSEGV) and SPINNER_FRAME in report and "rqt_sarl_operator" not in report:
+    upstream_race = all(line in report for line in SPINNER_RACE) and "rqt_sarl_operator" not in report
+    if code == -signal.SIGABRT and upstream_race:
         return 0
     assert not report, log
     return code
@@ -203,8 +213,8 @@ def test_twenty_engage_clear_cycles_keep_rqt_alive_and_show_the_drivers_state(
     assert [e["event"] for e in events] == ["engage", "clear"] * 20
     assert all(e["accepted"] for e in events if e["event"] == "clear")
     assert rqt.log_lines(DISPLAY_LOG)[-41:] == ["cleared"] + ["engaged", "cleared"] * 20
-    assert quit_by_sigint(rqt) == 0, rqt.log_text()
-    assert "Traceback" not in rqt.log_text()
+    assert "Traceback" not in (log := rqt.log_text()), log  # no error in the 20 cycles
+    assert quit_by_sigint(rqt) == 0, rqt.log_text()  # the quit is judged there alone
 
 
 def test_settings_are_saved_on_quit_and_restored_in_the_next_rqt(launch: Any, display: Display, peers: Any) -> None:
