@@ -4,14 +4,16 @@ Xvfb is the display; ``xdotool`` types and clicks; :mod:`support.screen_probe` f
 by their exact colours. rqt runs as its own process (``bash -c 'source …/local_setup.bash &&
 exec rqt …'``, so the pid is rqt's), with PyQt5 on ``PYTHONPATH`` only there, a private
 ``XDG_CONFIG_HOME`` (rqt_gui.ini: perspectives and plugin settings), and its log (stdout and
-stderr, where rclpy's console logging goes) in a file the test reads. Everything started
-here is stopped by its own pid.
+stderr, where rclpy's console logging goes) in a file the test reads. rqt runs in the folder of
+its log with core dumps allowed, so a segfault leaves a core there for :meth:`Rqt.native_backtrace`.
+Everything started here is stopped by its own pid.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import select
 import shutil
 import signal
@@ -97,6 +99,12 @@ class Display:
         self._log.close()
 
 
+def _allow_core_dumps() -> None:
+    """In rqt's process before exec: core dumps up to the hard limit (the kernel writes them to the working folder)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+
+
 def pyqt5_path() -> str:
     return str(RQT.build / "pyqt5")
 
@@ -121,6 +129,7 @@ class Rqt:
         self._process = subprocess.Popen(
             ["bash", "-c", f'source "{setup}" && exec rqt "$@"', "rqt", *args],
             env=env, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            cwd=log_path.parent, preexec_fn=_allow_core_dumps,
         )  # fmt: skip
 
     @property
@@ -182,6 +191,24 @@ class Rqt:
             return self._process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             raise TimeoutError(f"rqt did not exit within {timeout} s:\n{self.log_text()[-3000:]}") from None
+
+    def core(self) -> Path | None:
+        """The core rqt left when it crashed (kept for a failed test: open it with ``gdb python core``)."""
+        cores = [self.log_path.parent / "core", self.log_path.parent / f"core.{self.pid}"]
+        return next((c for c in cores if c.is_file()), None)
+
+    def native_backtrace(self) -> str | None:
+        """gdb's backtrace of the thread that crashed rqt, from the core it left in its folder.
+
+        None where there is no core (the kernel's ``core_pattern`` sends cores elsewhere, or the hard limit
+        forbids them) or no gdb: then a crash cannot be told apart, and whoever asks must treat it as a failure.
+        """
+        core = self.core()
+        if core is None or shutil.which("gdb") is None:
+            return None
+        done = subprocess.run(["gdb", "-batch", "-nx", "-ex", "bt 30", sys.executable, str(core)],
+                              capture_output=True, text=True, timeout=300)  # fmt: skip
+        return done.stdout
 
     def stop(self) -> int | None:
         """Kill rqt if it is still running (a failed test); its exit code, or None if it had to be killed."""

@@ -34,7 +34,16 @@ from typing import Any
 
 from . import style
 from .candidate_table import CandidateTable
-from .operator_model import EpisodeStatus, EstopState, LabelReply, LabelRequest, Notice, OperatorModel, Outcome
+from .operator_model import (
+    EpisodeStatus,
+    EstopState,
+    LabelReply,
+    LabelRequest,
+    Notice,
+    OperatorModel,
+    OperatorView,
+    Outcome,
+)
 from .qt import QShortcut, Qt, QtCore, QtGui, QtWidgets, Signal
 from .slot_guard import guarded
 
@@ -101,6 +110,7 @@ class OperatorWidget(QtWidgets.QWidget):
         self.log_error: Callable[[str], None] = logging.getLogger(__name__).error
         """Where slot errors are logged (the panel points it at the node's logger)."""
         self._estop_shown: EstopState | None = None
+        self._view_shown: OperatorView | None = None
         self.setObjectName("SarlOperatorWidget")
         self.setWindowTitle("SARL Operator")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -338,8 +348,15 @@ class OperatorWidget(QtWidgets.QWidget):
     # --- output ----------------------------------------------------------------------------
 
     def render(self) -> None:
-        """Draw the model. Called from guarded slots only, so an error here reaches the notice bar."""
+        """Draw the model. Called from guarded slots only, so an error here reaches the notice bar.
+
+        Only a changed view is drawn: the driver's state arrives every 100 ms, and restyling and refilling the
+        table each time repainted the panel ten times a second for nothing. In rqt every paint pass is also a
+        place where rqt's Ctrl-C handler can run and crash rqt (README, "REPAINT_RACE").
+        """
         view = self.model.view()
+        if view == self._view_shown:
+            return
         self.task_label.setText(view.task)
         self.episode_label.setText(view.episode_text)
         self.phase_label.setText(view.phase_text.upper())
@@ -362,6 +379,7 @@ class OperatorWidget(QtWidgets.QWidget):
         why_not = "Enabled while the driver reports the e-stop engaged"
         self.clear_button.setToolTip("" if view.clear_enabled else why_not)
         self._render_notice(view.notice)
+        self._view_shown = view  # last: a view that failed to draw is drawn again next time
 
     def _render_estop(self, state: EstopState) -> None:
         if state is self._estop_shown:

@@ -115,28 +115,93 @@ def quit_by_menu(rqt: Rqt) -> int:
     return rqt.wait(T)
 
 
-SPINNER_FRAME = "rqt_gui_py/rclpy_spinner.py"
-"""ros-visualization/rqt#357 (open): on Ctrl-C rclpy's own SIGINT handler shuts the context down while rqt's
-spinner QThread is still in ``spin_once``; the RCLError escapes ``QThread.run`` and PyQt5 aborts rqt (or, more
-rarely, rqt segfaults at exit). It is rqt's and rclpy's race; a plugin cannot prevent it. Seen here in 3 of
-about 20 SIGINTs."""
+SPINNER_RACE = (
+    'rqt_gui_py/rclpy_spinner.py", line 32, in run',
+    "RCLError: failed to initialize wait set: the given context is not valid",
+)
+"""Upstream's shutdown race on Ctrl-C, as the traceback shows it (both lines). rclpy (9.x) handles SIGINT in a
+thread of its own that triggers every executor's SIGINT guard condition and then shuts every context down
+(``signal_handler.cpp``: ``trigger_guard_conditions(); rclpy::shutdown_contexts();``). rqt's spinner QThread
+(``rclpy_spinner.py``: ``while rclpy.ok() and not self._abort: executor.spin_once(timeout_sec=1.0)``), woken by
+that guard condition, can pass its ``ok()`` checks before the shutdown and then build its next wait set on the
+shut-down context: ``_rclpy.WaitSet`` raises RCLError, which ``MultiThreadedExecutor._spin_once_impl`` does not
+catch (only ExternalShutdownException and the like), the exception leaves ``QThread.run`` and PyQt5 aborts rqt.
+It happens with that loop on a bare node, without Qt or this plugin (1 in 30 SIGINTs with a 100 Hz timer on the
+node); a plugin cannot prevent it. Seen here in about 1 in 40 SIGINTs under load."""
+
+
+REPAINT_RACE = (
+    "QWidget::mapToParent(",
+    "QWidget::mapTo(",
+    "QWidgetRepaintManager::flush(QWidget*",
+    "QWidgetRepaintManager::flush()",
+    "QWidgetRepaintManager::paintAndFlush()",
+)
+"""Upstream's other crash on Ctrl-C: the crashed thread's frames above the signal handler, in this order (gdb on
+rqt's core). qt_gui's SIGINT handler (``main.py``: ``sigint_handler`` calls ``main_window.close()``) is a Python
+signal handler, so it runs at the next Python bytecode of the GUI thread, wherever that is; qt_gui's own Python
+event filter on the plugin's widget and on its dock widget (``window_changed_signaler.py`` line 60, installed by
+``PluginHandler``) sees every event, paint events inside Qt's ``QWidgetRepaintManager::paintAndFlush`` included.
+When the handler runs there, rqt's whole quit (save, ``shutdown_plugin``, ``PluginHandler.remove_widget``:
+``removeDockWidget`` and ``dock_widget.setParent(None)``) happens inside the paint pass; back in it, Qt flushes
+the dock widget into the main window, ``mapTo`` walks off its now parentless chain and dereferences null.
+Reproduced under load with rqt's handler shown running in that event filter just before the crash; with the
+handler deferred to the event loop (``QTimer.singleShot(0, ...)``) no segfault was seen (see the README)."""
+
+
+def is_repaint_race(backtrace: str | None) -> bool:
+    """Whether gdb's ``backtrace`` of the crashed thread starts, above the signal handler, with :data:`REPAINT_RACE`."""
+    frames = [line for line in (backtrace or "").splitlines() if line.startswith("#")]
+    handler = next((i for i, frame in enumerate(frames) if "<signal handler called>" in frame), None)
+    if handler is None:
+        return False
+    top = frames[handler + 1 : handler + 1 + len(REPAINT_RACE)]
+    return len(top) == len(REPAINT_RACE) and all(name in frame for name, frame in zip(REPAINT_RACE, top, strict=True))
 
 
 def quit_by_sigint(rqt: Rqt) -> int:
-    """Ctrl-C in rqt's terminal; 0 for a clean exit, or for upstream's own shutdown race (and nothing else).
+    """Ctrl-C in rqt's terminal; 0 for a clean exit, or for one of two upstream crashes (and nothing else).
 
-    The race is accepted only as a SIGABRT/SIGSEGV whose report (traceback, or faulthandler's stacks of every
-    thread) has rqt's spinner in it and no frame of this plugin; any other code or report fails.
+    Accepted only: SIGABRT with a report (the traceback and faulthandler's stacks of every thread) that has both
+    lines of :data:`SPINNER_RACE`, or SIGSEGV whose core shows :data:`REPAINT_RACE` on top of the crashed thread;
+    either with no frame of this plugin in the report. Any other exit code, report or stack fails (a segfault
+    without a core or gdb to read it included).
     """
     rqt.send_signal(signal.SIGINT)
     code = rqt.wait(T)
     log = rqt.log_text()
     start = min((i for i in (log.find("Traceback"), log.find("Fatal Python error")) if i >= 0), default=-1)
     report = log[start:] if start >= 0 else ""
-    if code in (-signal.SIGABRT, -signal.SIGSEGV) and SPINNER_FRAME in report and "rqt_sarl_operator" not in report:
+    ours = "rqt_sarl_operator" in report
+    spinner_race = code == -signal.SIGABRT and all(line in report for line in SPINNER_RACE)
+    if not ours and (spinner_race or (code == -signal.SIGSEGV and is_repaint_race(rqt.native_backtrace()))):
+        if core := rqt.core():
+            core.unlink()  # hundreds of MB; a core is kept only for a failure
         return 0
-    assert not report, log
+    assert not report, f"{log}\n(core: {rqt.core()})"
     return code
+
+
+SEGFAULT_IN_FLUSH = """\
+#2  0x00007f5a2a659fb2 in __GI_raise (sig=11) at ../sysdeps/posix/raise.c:26
+#3  <signal handler called>
+#4  0x00007f5a17789ac0 in QWidget::mapToParent(QPoint const&) const () from .../libQt5Widgets.so.5
+#5  0x00007f5a17789b13 in QWidget::mapTo(QWidget const*, QPoint const&) const () from .../libQt5Widgets.so.5
+#6  0x00007f5a1776f6c9 in QWidgetRepaintManager::flush(QWidget*, QRegion const&, QPlatformTextureList*) () from ...
+#7  0x00007f5a17770789 in QWidgetRepaintManager::flush() () from .../libQt5Widgets.so.5
+#8  0x00007f5a1777317b in QWidgetRepaintManager::paintAndFlush() () from .../libQt5Widgets.so.5
+#9  0x00007f5a177737f8 in QWidgetRepaintManager::sync() () from .../libQt5Widgets.so.5
+"""
+"""The top of gdb's backtrace of rqt's core in one of those segfaults (addresses and paths shortened)."""
+
+
+def test_only_the_repaint_race_is_told_apart_by_its_stack() -> None:
+    assert is_repaint_race(SEGFAULT_IN_FLUSH)
+    assert not is_repaint_race(None), "no core, no gdb: not accepted"
+    without_flush = SEGFAULT_IN_FLUSH.replace("QWidgetRepaintManager::flush(QWidget*", "QWidget::update(")
+    assert not is_repaint_race(without_flush)
+    deeper = SEGFAULT_IN_FLUSH.replace("#4 ", "#4  0x1 in sarl_call () from plugin.so\n#4b ")
+    assert not is_repaint_race(deeper), "only when the crash is in Qt's flush itself"
 
 
 def test_rqt_lists_the_plugin(launch: Any) -> None:
@@ -203,8 +268,8 @@ def test_twenty_engage_clear_cycles_keep_rqt_alive_and_show_the_drivers_state(
     assert [e["event"] for e in events] == ["engage", "clear"] * 20
     assert all(e["accepted"] for e in events if e["event"] == "clear")
     assert rqt.log_lines(DISPLAY_LOG)[-41:] == ["cleared"] + ["engaged", "cleared"] * 20
-    assert quit_by_sigint(rqt) == 0, rqt.log_text()
-    assert "Traceback" not in rqt.log_text()
+    assert "Traceback" not in (log := rqt.log_text()), log  # no error in the 20 cycles
+    assert quit_by_sigint(rqt) == 0, rqt.log_text()  # the quit is judged there alone
 
 
 def test_settings_are_saved_on_quit_and_restored_in_the_next_rqt(launch: Any, display: Display, peers: Any) -> None:

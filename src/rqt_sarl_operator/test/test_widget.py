@@ -11,7 +11,7 @@ import pytest
 
 from rqt_sarl_operator import screenshot
 from rqt_sarl_operator.operator_model import EstopState, LabelReply, Outcome, Phase
-from rqt_sarl_operator.qt import BINDING, Qt, QtGui, QtWidgets
+from rqt_sarl_operator.qt import BINDING, Qt, QtCore, QtGui, QtWidgets
 from rqt_sarl_operator.widget import ESTOP_TEXT, OperatorWidget
 
 QTest = pytest.importorskip("PySide6.QtTest").QTest if BINDING == "PySide6" else None
@@ -123,6 +123,46 @@ def test_a_silent_driver_turns_the_display_unknown(widget: Any) -> None:
         QTest.qWait(50)
     assert widget.estop_button.text() == ESTOP_TEXT[EstopState.UNKNOWN]
     assert widget.sent["shown"] == ["engaged", "unknown"]
+
+
+class PaintCounter(QtCore.QObject):
+    """Counts paint events of one widget and its descendants (an application-wide event filter)."""
+
+    def __init__(self, root: QtWidgets.QWidget) -> None:
+        super().__init__()
+        self.root = root
+        self.count = 0
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if (
+            event.type() == QtCore.QEvent.Type.Paint
+            and isinstance(watched, QtWidgets.QWidget)
+            and (watched is self.root or self.root.isAncestorOf(watched))
+        ):
+            self.count += 1
+        return False
+
+
+def test_the_same_driver_state_again_repaints_nothing(qapp: QtWidgets.QApplication, widget: Any) -> None:
+    """The driver reports its state at up to 50 Hz and the panel takes it every 100 ms: an unchanged state must
+    not restyle or repaint anything (it did, 60 paint events here). In rqt each paint pass is also where rqt's
+    Ctrl-C handler can run and crash rqt (README, REPAINT_RACE)."""
+    widget.show_status(screenshot.demo_status())
+    widget.show_driver_estop(False)
+    QTest.qWait(100)
+    counter = PaintCounter(widget)
+    qapp.installEventFilter(counter)
+    try:
+        for _ in range(10):
+            widget.show_driver_estop(False)
+            widget.show_status(screenshot.demo_status())
+            QTest.qWait(20)
+        assert counter.count == 0, f"{counter.count} paint events for an unchanged state"
+        widget.show_driver_estop(True)  # the filter does see paints: a real change repaints
+        QTest.qWait(100)
+        assert counter.count > 0
+    finally:
+        qapp.removeEventFilter(counter)
 
 
 def test_clear_asks_for_a_reason_then_sends_it(widget: Any) -> None:
