@@ -22,7 +22,9 @@ This proposer does that, with the error rates of a
    asked for (``extra_subgoal``), an object that is not there
    (``unseen_object``), and ``distractors`` random plausible steps;
 4. word each step ``phrasings`` times from the grammar
-   (:mod:`~sarl_eval.vlm_grammar`), sampled anew on every call, after the
+   (:mod:`~sarl_eval.vlm_grammar`), sampled anew on every call — the first
+   wording in the instruction's own phrase for the object ("the left stuffed
+   toy", which the VLA may never have heard), the others in any — after the
    task instruction itself.
 
 Once the prompt cache is full the cache rule passes the cached prompts as
@@ -43,7 +45,7 @@ from sarl_agent.proposer.base import PromptProposer, Proposal, ProposerError
 from sarl_sim.objects import CATALOGUE, CATEGORIES, ObjectKind
 from sarl_sim.world import TabletopWorld
 
-from .instruction_goals import Goal, read_goals, words_of
+from .instruction_goals import Goal, find_mentions, read_goals, words_of
 from .vlm_detection import Detection, View, detect, looks_held, looks_on
 from .vlm_grammar import (
     RELEASE_PROMPTS,
@@ -69,13 +71,16 @@ class Step:
     preposition: str = ""
     carried: str = ""
     """Everyday phrase of the held object ('the banana'), for "put the banana in the pot"; '' for 'it' only."""
+    preferred: str = ""
+    """The instruction's own phrase for the object or place ('the left stuffed toy'), '' when it names none."""
 
-    def phrasings(self) -> list[str]:
-        """Every prompt that says this step."""
+    def phrasings(self, names: Sequence[str] | None = None) -> list[str]:
+        """Every prompt that says this step (with ``names`` instead of all its noun phrases, if given)."""
+        names = self.names if names is None else names
         if self.kind == "pick":
-            return pick_phrasings(self.names)
+            return pick_phrasings(names)
         if self.kind == "place":
-            return place_phrasings(self.carried, self.preposition, self.names)
+            return place_phrasings(self.carried, self.preposition, names)
         return list(RELEASE_PROMPTS)
 
 
@@ -117,16 +122,20 @@ class StepPlanner:
         self._phrases = [noun_phrases(self._objects, i) for i in range(len(self._objects))]
         self._goals = read_goals(task, self._phrases)
         self._held = looks_held(view)
+        words = words_of(task)
+        self._mentioned = {row: next((n for n in self._phrases[row] if words_of(n) == words[start:end]), "")
+                           for start, end, row in find_mentions(task, self._phrases)}
 
     def _pick(self, i: int) -> Step | None:
-        return Step("pick", tuple(self._phrases[i])) if self._phrases[i] else None
+        return Step("pick", tuple(self._phrases[i]), preferred=self._mentioned.get(i, "")) if self._phrases[i] else None
 
     def _place(self, j: int) -> Step | None:
         carried = self._objects[self._held] if self._held is not None else None
         word = preposition(carried.category if carried else None, self._objects[j].category)
         if j == self._held or not word or not self._phrases[j]:
             return None
-        return Step("place", tuple(self._phrases[j]), word, carried_phrase(carried) if carried else "")
+        return Step("place", tuple(self._phrases[j]), word, carried_phrase(carried) if carried else "",
+                    preferred=self._mentioned.get(j, ""))
 
     def _places(self) -> list[int]:
         return [j for j in range(len(self._objects)) if self._place(j) is not None]
@@ -208,15 +217,25 @@ class StepPlanner:
 
 def word_steps(task: str, steps: Sequence[Step], phrasings: int, rng: np.random.Generator,
                allowed: Sequence[str] | None = None) -> list[str]:
-    """The instruction, then up to ``phrasings`` sampled wordings per step; only ``allowed`` ones if given.
-    Normalised and distinct, never reset-to-home (the episode loop adds it)."""
+    """The instruction, then up to ``phrasings`` sampled wordings per step — the first in the instruction's
+    own phrase for the object when it has one — only ``allowed`` ones if given. Normalised and distinct,
+    never reset-to-home (the episode loop adds it)."""
     permitted = None if allowed is None else {normalize(p) for p in allowed}
+
+    def sayable(prompts: Sequence[str]) -> list[str]:
+        return [p for p in dict.fromkeys(normalize(x) for x in prompts) if permitted is None or p in permitted]
+
     prompts = [normalize(task)]
     for step in steps:
-        options = [p for p in (normalize(x) for x in step.phrasings()) if permitted is None or p in permitted]
+        chosen: list[str] = []
+        own = sayable(step.phrasings((step.preferred,))) if step.preferred else []
+        if own:
+            chosen.append(own[rng.integers(len(own))])
+        options = [p for p in sayable(step.phrasings()) if p not in chosen]
         if options:
-            picks = rng.choice(len(options), size=min(phrasings, len(options)), replace=False)
-            prompts += [options[k] for k in picks]
+            picks = rng.choice(len(options), size=min(phrasings - len(chosen), len(options)), replace=False)
+            chosen += [options[k] for k in picks]
+        prompts += chosen
     chosen = [p for p in dict.fromkeys(prompts) if p != RESET_TO_HOME]
     return [p for p in chosen if permitted is None or p in permitted]
 
