@@ -36,6 +36,14 @@ def test_parallel_workers_give_the_serial_results(learning):
            [(r.spec, r.eval_success, r.train_success) for r in parallel]
 
 
+def test_the_proposer_and_the_vlm_quality_are_part_of_a_run(learning):
+    runs = {p: run(RunSpec("random", "pot_lid_to_towel", 0, learning=learning, proposer=p, **TINY))
+            for p in ("vlm", "oracle")}
+    assert runs["vlm"].cache_size > runs["oracle"].cache_size  # it words every step anew
+    with pytest.raises(ValueError, match="near_oracle"):
+        RunSpec("sarl", "pot_lid_to_towel", 0, vlm_quality="superb")
+
+
 def test_zero_shot_never_leaves_the_task_prompt(learning):
     result = run(RunSpec("zero_shot", "hammer_plate_mushroom", 0, learning=learning, **TINY))
     assert {p for episode in result.final_greedy_prompts for p in episode} == \
