@@ -75,20 +75,25 @@ class ZeroShotAgent:
 
 
 class RandomAgent:
-    """Uniform over the candidates (reset-to-home included when offered), seeded."""
+    """Uniform over the candidates (reset-to-home included when offered), seeded.
+
+    Greedy (evaluation) choices draw from a generator of their own, so evaluating never changes the
+    choices training makes.
+    """
 
     learns = False
 
     def __init__(self, cache: PromptCache, seed: int) -> None:
         self._cache = cache
         self._rng = np.random.default_rng(seed)
+        self._evaluation_rng = np.random.default_rng([seed, 1])
 
     @property
     def cache(self) -> PromptCache:
         return self._cache
 
     def act(self, obs: Observation, candidates: Sequence[int], greedy: bool = False) -> Decision:
-        index = int(self._rng.integers(len(candidates)))
+        index = int((self._evaluation_rng if greedy else self._rng).integers(len(candidates)))
         uniform = np.full(len(candidates), 1.0 / len(candidates))
         return Decision(action=int(candidates[index]), index=index, q_values=np.zeros(len(candidates)),
                         probabilities=uniform, temperature=float("inf"), greedy=greedy)

@@ -1,9 +1,11 @@
 """``sarl eval``: run methods x tasks x seeds on the simulator and write curves, tables and plots.
 
-    sarl eval                                  # the default evaluation (4 paper tasks, 8 methods, 3 seeds)
+    sarl eval                                  # the default evaluation (4 paper tasks, 8 methods, the 5 test seeds)
     sarl eval --quick                          # a smoke-sized run (< 3 min on 2 cores)
-    sarl eval --tasks pot_lid_to_towel --methods sarl,random --seeds 5 --episodes 60
-    sarl eval --proposer all --methods sarl    # every task prompt at every step instead of scene-aware candidates
+    sarl eval --seeds dev:3 --tasks pot_lid_to_towel --methods sarl,random --episodes 60   # tune on dev seeds
+    sarl eval --vlm-quality poor               # the stand-in VLM's quality: near_oracle, realistic, poor or 0..1
+    sarl eval --proposer oracle                # the privileged scene proposer (an upper bound, not a VLM)
+    sarl eval --proposer all --methods sarl    # every task prompt at every step
     sarl eval --methods icl_gemini,sarl --gemini-model gemini-3.8-flash --gemini-timeout 15   # real VLM baseline
 
 Writes into ``--out``: ``runs/*.json`` (one per run; ``--resume`` reuses them),
@@ -28,6 +30,7 @@ from sarl_agent.proposer.models import DEFAULT_MODEL
 from .harness import DEFAULT_MAX_STEPS, PROPOSERS, RunResult, RunSpec, run_all
 from .methods import DEFAULT_METHODS, MAIN_METHODS, METHODS, default_learning_file, load_learning
 from .plots import plot_curves
+from .protocol import TEST_SEEDS, parse_seeds, seed_set_of
 from .results import (
     load_run,
     save_run,
@@ -36,11 +39,12 @@ from .results import (
     write_curves_csv,
     write_summary_csv,
 )
+from .vlm_quality import DEFAULT_QUALITY, PRESETS, rates_table, vlm_quality
 
 QUICK = {"tasks": "pot_lid_to_towel,left_toy_largest_bowl", "methods": "zero_shot,random,icl_vlm,sarl",
-         "seeds": "1", "episodes": 60, "eval_every": 20, "eval_episodes": 10}
+         "seeds": "test:1", "episodes": 60, "eval_every": 20, "eval_episodes": 10}
 """The ``--quick`` preset (explicit options still win)."""
-DEFAULTS = {"tasks": "paper", "methods": ",".join(DEFAULT_METHODS), "seeds": "3", "episodes": 100,
+DEFAULTS = {"tasks": "paper", "methods": ",".join(DEFAULT_METHODS), "seeds": "test", "episodes": 100,
             "eval_every": 10, "eval_episodes": 10}
 
 
@@ -55,14 +59,10 @@ def _names(text: str, known, what: str, aliases: dict[str, tuple[str, ...]] | No
 
 
 def _seeds(text: str) -> list[int]:
-    """'3' = seeds 0, 1, 2; '4,7' = seeds 4 and 7."""
     try:
-        values = [int(p) for p in text.split(",") if p.strip()]
-    except ValueError:
-        raise SystemExit(f"sarl eval: --seeds takes a count or a comma list of integers, got {text!r}") from None
-    if len(values) == 1 and "," not in text:
-        return list(range(values[0]))
-    return values
+        return parse_seeds(text)
+    except ValueError as exc:
+        raise SystemExit(f"sarl eval: {exc}") from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -72,7 +72,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--tasks", help=f"comma list of tasks, 'paper' or 'all' (default {DEFAULTS['tasks']}); "
                    f"known: {', '.join(TASKS)}")
     p.add_argument("--methods", help=f"comma list (default {DEFAULTS['methods']}); known: {', '.join(METHODS)}")
-    p.add_argument("--seeds", help=f"number of seeds, or a comma list of seeds (default {DEFAULTS['seeds']})")
+    p.add_argument("--seeds", help=f"'test' (seeds {','.join(map(str, TEST_SEEDS))}, what results are reported on), "
+                   "'dev' (seeds 0-11, where settings are tuned), 'test:N'/'dev:N' (the first N), or a comma list "
+                   f"(default {DEFAULTS['seeds']})")
     p.add_argument("--episodes", type=int, help=f"online training episodes per run (default {DEFAULTS['episodes']})")
     p.add_argument("--eval-every", type=int, help=f"episodes between greedy evaluations "
                    f"(default {DEFAULTS['eval_every']})")
@@ -80,8 +82,12 @@ def parser() -> argparse.ArgumentParser:
                    f"(default {DEFAULTS['eval_episodes']})")
     p.add_argument("--max-steps", type=int, default=DEFAULT_MAX_STEPS,
                    help="semantic steps per episode (default %(default)s)")
-    p.add_argument("--proposer", choices=PROPOSERS, default="scene",
-                   help="candidate prompts: 'scene' (scene-aware VLM stand-in, default) or 'all' (every task prompt)")
+    p.add_argument("--proposer", choices=PROPOSERS, default="vlm",
+                   help="candidate prompts: 'vlm' (the stand-in VLM, default), 'oracle' (the privileged scene "
+                   "proposer, an upper bound) or 'all' (every task prompt)")
+    p.add_argument("--vlm-quality", default=DEFAULT_QUALITY,
+                   help=f"the stand-in VLM's quality: {', '.join(PRESETS)} or a number in [0, 1] "
+                   "(default %(default)s; rates: python -m sarl_eval.vlm_quality)")
     p.add_argument("--learning-config", type=Path, default=None,
                    help=f"SARL learning YAML (default {default_learning_file()})")
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
@@ -109,7 +115,8 @@ def build_specs(args: argparse.Namespace) -> list[RunSpec]:
     return [
         RunSpec(method=m, task=t, seed=s, episodes=value["episodes"], eval_every=value["eval_every"],
                 eval_episodes=value["eval_episodes"], max_steps=args.max_steps, proposer=args.proposer,
-                learning=learning, gemini=gemini if METHODS[m].kind == "icl_gemini" else {})
+                vlm_quality=args.vlm_quality, learning=learning,
+                gemini=gemini if METHODS[m].kind == "icl_gemini" else {})
         for t in tasks for m in methods for s in _seeds(value["seeds"])
     ]
 
@@ -139,8 +146,16 @@ def write_outputs(results: list[RunResult], out: Path, title: str = "") -> Path:
     write_curves_csv(results, out / "curves.csv")
     write_summary_csv(rows, out / "summary.csv")
     spec = results[0].spec
-    notes = [f"Proposer: `{spec['proposer']}`; {spec['max_steps']} semantic steps per episode; greedy evaluation "
-             f"every {spec['eval_every']} episodes on {spec['eval_episodes']} held-out layouts per seed."]
+    seeds = sorted({r.spec["seed"] for r in results})
+    notes = [f"Proposer: `{spec['proposer']}`" + (f" at quality `{spec['vlm_quality']}`" if spec["proposer"] == "vlm"
+                                                  else "") +
+             f"; {spec['max_steps']} semantic steps per episode; greedy evaluation every {spec['eval_every']} "
+             f"episodes on {spec['eval_episodes']} held-out layouts per seed.",
+             f"Run seeds {', '.join(map(str, seeds))} ({seed_set_of(seeds)} seeds; hyperparameters were chosen on "
+             "the development seeds 0-11 only, see sarl_eval/protocol.py)."]
+    if spec["proposer"] == "vlm":
+        rates = rates_table([vlm_quality(spec["vlm_quality"])])
+        notes += ["", "The stand-in VLM's error rates at this quality:", "", rates]
     (out / "summary.md").write_text(summary_markdown(rows, title=title, notes=notes))
     methods = list(dict.fromkeys(r.spec["method"] for r in results))
     main = [m for m in MAIN_METHODS if m in methods] or methods
@@ -171,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
                     done[i] = previous
     todo = [s for i, s in enumerate(specs) if i not in done]
     print(f"sarl eval: {len(specs)} runs ({len(done)} reused), {args.workers} worker(s) -> {out}", flush=True)
+    if args.proposer == "vlm":
+        print(f"stand-in VLM at quality {args.vlm_quality!r}:\n{rates_table([vlm_quality(args.vlm_quality)])}",
+              flush=True)
     started = time.monotonic()
     finished = len(done)
 

@@ -3,7 +3,8 @@
 Why: the evaluation's curves come from the ROS-free loop (the learning core and the simulator called
 directly, for speed). This check shows the ROS node graph — driver, bridge over the openpi protocol,
 proposer service, recorder, agent — learns the same way, so the curves speak for the deployed stack.
-Both paths use the same ``EpisodeRunner``, learning config, scene-aware proposer and stand-in VLA;
+Both paths use the same ``EpisodeRunner``, learning config, scene-aware proposer (the evaluation's ``oracle``,
+the graph's ``scene`` backend) and stand-in VLA;
 they differ in layouts (the agent node seeds episode e with seed + e) and in timing, hence "within noise".
 
     python -m sarl_eval.cross_check --task pot_lid_to_towel --seeds 0,1,2 --episodes 30

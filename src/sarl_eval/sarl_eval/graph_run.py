@@ -53,11 +53,12 @@ def run_graph(task: str, seed: int, episodes: int, work: Path, run_id: str) -> G
 def run_ros_free(task: str, seed: int, episodes: int) -> RunResult:
     """SARL online without ROS (the evaluation's loop); greedy evaluation only at the start and end, for speed.
 
-    The step budget is the graph's (``sarl_agent.max_semantic_steps``), not the evaluation's default.
+    The step budget is the graph's (``sarl_agent.max_semantic_steps``), not the evaluation's default, and so
+    is the proposer: the graph's ``scene`` backend, which the evaluation calls ``oracle``.
     """
     max_steps = int(sim_parameters()["sarl_agent"]["max_semantic_steps"])
     return run(RunSpec(method="sarl", task=task, seed=seed, episodes=episodes, eval_every=0, eval_episodes=1,
-                       max_steps=max_steps, learning=load_learning()))
+                       max_steps=max_steps, proposer="oracle", learning=load_learning()))
 
 
 def sim_parameters() -> dict:

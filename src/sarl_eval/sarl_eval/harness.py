@@ -15,12 +15,18 @@ changes come from learning, not from resampled layouts.
 
 Proposers (same for every method of a run set):
 
-* ``scene`` (default) — :class:`~sarl_eval.scene_proposer.SceneAwareProposer`:
-  candidates for the current scene, like a VLM looking at the image;
+* ``vlm`` (default) — :class:`~sarl_eval.vlm_standin.StandinVlmProposer`:
+  a VLM stand-in that reads the instruction and a noisy, partial detection of
+  the table, words its steps anew on every call and errs at the rates of
+  ``vlm_quality`` (:mod:`~sarl_eval.vlm_quality`);
+* ``oracle`` — :class:`~sarl_eval.scene_proposer.SceneAwareProposer`: reads the
+  simulator's support and held flags and the instruction's open sub-goals, and
+  always offers the VLA's own nouns. An upper bound, not a VLM;
 * ``all`` — the task's whole offline candidate list at every step.
 
-Both sit behind the prompt-cache rule (:class:`~sarl_agent.proposer.CachedProposer`)
-on the agent's own cache, as in the ROS graph.
+All sit behind the prompt-cache rule (:class:`~sarl_agent.proposer.CachedProposer`)
+on the agent's own cache, as in the ROS graph. The training and the evaluation
+proposer are seeded apart (``2 * seed`` and ``2 * seed + 1``).
 """
 
 from __future__ import annotations
@@ -45,12 +51,14 @@ from .embeddings import eval_embedder
 from .methods import build_agent, get_method
 from .scene_proposer import SceneAwareProposer
 from .sim_robot import SimSemanticRobot
+from .vlm_quality import DEFAULT_QUALITY, vlm_quality
+from .vlm_standin import StandinVlmProposer
 
 TRAIN_SEEDS = 0
 EVAL_SEEDS = 50_000_000
 SEED_STRIDE = 100_000
 """Layout seeds per run seed; episodes and evaluation layouts must stay below it."""
-PROPOSERS = ("scene", "all")
+PROPOSERS = ("vlm", "oracle", "all")
 DEFAULT_MAX_STEPS = 10
 """Semantic steps per episode: the longest reference plan in the suite (7 prompts) and 3 to spare. With 8,
 random prompting finished banana_pot_sushi_bowl in 15 of 1000 episodes, with 10 in 45 of 1000; SARL
@@ -75,9 +83,11 @@ class RunSpec:
     steps_per_prompt: int = 20
     """5 Hz control steps the VLA runs per prompt."""
     max_candidates: int = 12
-    """Most prompts the scene-aware proposer may offer per state ('all' always offers its whole list)."""
-    proposer: str = "scene"
-    """'scene' or 'all' (see the module docstring)."""
+    """Most prompts the vlm or oracle proposer may offer per state ('all' always offers its whole list)."""
+    proposer: str = "vlm"
+    """'vlm', 'oracle' or 'all' (see the module docstring)."""
+    vlm_quality: str = DEFAULT_QUALITY
+    """The stand-in VLM's quality, a preset name or a number in [0, 1] as text (proposer 'vlm' only)."""
     learning: Mapping[str, Any] = field(default_factory=dict)
     """Base SARL learning config (method overrides go on top)."""
     gemini: Mapping[str, Any] = field(default_factory=dict)
@@ -88,6 +98,7 @@ class RunSpec:
         get_task(self.task)
         if self.proposer not in PROPOSERS:
             raise ValueError(f"proposer must be one of {PROPOSERS}, got {self.proposer!r}")
+        vlm_quality(self.vlm_quality)  # ValueError names the allowed settings
         if not 0 <= self.seed < 1000:
             raise ValueError(f"seed must be in [0, 1000), got {self.seed}")
         if not 1 <= self.episodes < SEED_STRIDE or not 1 <= self.eval_episodes < SEED_STRIDE:
@@ -140,7 +151,10 @@ def _policy() -> StandinVLA:
 def _robot(spec: RunSpec, cache, layout_seed: int, proposer_seed: int) -> SimSemanticRobot:
     task = get_task(spec.task)
     env = SemanticEnv(task, policy=_policy())
-    if spec.proposer == "scene":
+    if spec.proposer == "vlm":
+        backend = StandinVlmProposer(lambda: env.world, quality=spec.vlm_quality, seed=proposer_seed)
+        count = spec.max_candidates
+    elif spec.proposer == "oracle":
         backend = SceneAwareProposer(lambda: env.world, pool=task.candidates, seed=proposer_seed)
         count = spec.max_candidates
     else:

@@ -44,6 +44,17 @@ def test_random_covers_the_candidates_uniformly():
     assert counts.min() > 0.7 * 3000 / len(ids)
 
 
+def test_random_greedy_choices_never_change_the_training_choices():
+    cache, ids = _cache()
+    plain, evaluated = RandomAgent(cache, seed=3), RandomAgent(cache, seed=3)
+    trained = []
+    for _ in range(50):
+        for _ in range(7):
+            evaluated.act(_obs(), ids, greedy=True)
+        trained.append(evaluated.act(_obs(), ids).index)
+    assert trained == [plain.act(_obs(), ids).index for _ in range(50)]
+
+
 def test_icl_prefers_plausible_fresh_prompts_avoids_recent_failures_and_replays_success():
     cache, ids = _cache()
     agent = IclVlmAgent(cache, TASK, memory=1)

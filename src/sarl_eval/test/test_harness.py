@@ -36,6 +36,14 @@ def test_parallel_workers_give_the_serial_results(learning):
            [(r.spec, r.eval_success, r.train_success) for r in parallel]
 
 
+def test_the_proposer_and_the_vlm_quality_are_part_of_a_run(learning):
+    runs = {p: run(RunSpec("random", "pot_lid_to_towel", 0, learning=learning, proposer=p, **TINY))
+            for p in ("vlm", "oracle")}
+    assert runs["vlm"].cache_size > runs["oracle"].cache_size  # it words every step anew
+    with pytest.raises(ValueError, match="near_oracle"):
+        RunSpec("sarl", "pot_lid_to_towel", 0, vlm_quality="superb")
+
+
 def test_zero_shot_never_leaves_the_task_prompt(learning):
     result = run(RunSpec("zero_shot", "hammer_plate_mushroom", 0, learning=learning, **TINY))
     assert {p for episode in result.final_greedy_prompts for p in episode} == \
@@ -44,7 +52,7 @@ def test_zero_shot_never_leaves_the_task_prompt(learning):
 
 def test_cli_writes_curves_tables_and_plots(tmp_path, capsys):
     out = tmp_path / "eval"
-    argv = ["--tasks", "pot_lid_to_towel", "--methods", "zero_shot,sarl", "--seeds", "1", "--episodes", "2",
+    argv = ["--tasks", "pot_lid_to_towel", "--methods", "zero_shot,sarl", "--seeds", "dev:1", "--episodes", "2",
             "--eval-every", "1", "--eval-episodes", "1", "--max-steps", "3", "--workers", "1", "--out", str(out)]
     assert cli.main(argv) == 0
     printed = capsys.readouterr().out
@@ -58,7 +66,8 @@ def test_cli_writes_curves_tables_and_plots(tmp_path, capsys):
     with open(out / "summary.csv") as stream:
         assert [r["method"] for r in csv.DictReader(stream)] == ["zero_shot", "sarl"]
     markdown = (out / "summary.md").read_text()
-    assert "| zero_shot | 0 ± — |" in markdown and "Proposer: `scene`" in markdown
+    assert "| zero_shot | 0 ± — |" in markdown and "Proposer: `vlm` at quality `realistic`" in markdown
+    assert "Run seeds 0 (dev seeds" in markdown and "| realistic | 0.05 |" in markdown
     assert (out / "main_plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert cli.main([*argv, "--resume"]) == 0  # nothing re-run
     assert "2 runs (2 reused)" in capsys.readouterr().out

@@ -60,7 +60,7 @@ def test_a_transient_failure_falls_back_and_a_permanent_one_stops_the_run(gemini
 
 
 def test_sarl_eval_options_configure_icl_gemini_and_a_missing_key_stops_before_running(monkeypatch):
-    args = ["--methods", "icl_gemini,random", "--tasks", "pot_lid_to_towel", "--seeds", "1",
+    args = ["--methods", "icl_gemini,random", "--tasks", "pot_lid_to_towel", "--seeds", "dev:1",
             "--gemini-model", "gemini-3.5-flash-lite", "--gemini-timeout", "3", "--gemini-key-env", "MY_KEY"]
     monkeypatch.setenv("MY_KEY", KEY)
     specs = build_specs(parser().parse_args(args))

@@ -89,6 +89,12 @@ class PromptEmbedder:
         if cache_path is not None:
             self._vectors.update(load_cache(cache_path))
 
+    def add_cache(self, path: Path) -> None:
+        """Also serve the prompts of another cache file (a proposer's vocabulary shipped with its own package)."""
+        vectors = load_cache(path)
+        with self._lock:
+            self._vectors.update(vectors)
+
     def __contains__(self, prompt: str) -> bool:
         return normalize_prompt(prompt) in self._vectors
 
